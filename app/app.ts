@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import accepts from '@fastify/accepts'
+import multipart from '@fastify/multipart'
+import type { Config } from './config.js'
+import type { AwsClients } from './plugins/aws-clients.js'
+import { registerErrorHandlers } from './plugins/error-handler.js'
+import { imageRecordSchema } from './routes/schemas.js'
+import healthRoutes from './routes/health.js'
+import uploadRoutes from './routes/upload.js'
+import pageRoutes from './routes/pages.js'
+
+export interface AppDeps extends AwsClients {
+  config: Config
+}
+
+export interface BuildOptions {
+  /** Fastify logger options; tests pass false or a destination stream. */
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Headers that carry secrets: never logged. */
+const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["x-delete-token"]']
+
+/**
+ * The one app that the server, the Lambda handler and the tests share. It receives its
+ * configuration and AWS clients; it never reads process.env and never listens.
+ */
+export async function buildApp (config: Config, clients: AwsClients, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: REDACTED },
+    genReqId: () => randomUUID()
+  })
+  const deps: AppDeps = { config, ...clients }
+
+  registerErrorHandlers(app)
+  app.addSchema(imageRecordSchema)
+  await app.register(accepts)
+  await app.register(multipart, {
+    limits: {
+      fileSize: config.maxUploadBytes,
+      files: config.maxFiles,
+      fields: config.maxFields,
+      parts: config.maxFiles + config.maxFields,
+      fieldNameSize: 100,
+      fieldSize: 64 * 1024,
+      headerPairs: 100
+    }
+  })
+  await app.register(healthRoutes)
+  await app.register(uploadRoutes, deps)
+  await app.register(pageRoutes, deps)
+  return app
+}

@@ -1,0 +1,169 @@
+import envSchema from 'env-schema'
+
+/** Image types the service accepts unless ALLOWED_TYPES narrows the list. */
+export const DEFAULT_ALLOWED_TYPES = [
+  'image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/avif',
+  'image/heic', 'image/heif', 'image/tiff', 'image/bmp'
+] as const
+
+const MiB = 1024 * 1024
+
+/**
+ * Every environment variable the service reads. README's configuration table mirrors this
+ * schema; keep them in step.
+ */
+const schema = {
+  type: 'object',
+  required: [],
+  properties: {
+    APP_MODE: { type: 'string', enum: ['auto', 'local', 'endpoints', 'aws'], default: 'auto' },
+    HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
+    LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    PUBLIC_URL: { type: 'string', pattern: '^(https?://[^\\s/]+)?/?$', default: '' },
+
+    BUCKET_NAME: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', default: 'image-upload-bucket' },
+    TABLE_NAME: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,255}$', default: 'ImageMetadata' },
+    AWS_REGION: { type: 'string', minLength: 1, default: 'us-east-1' },
+    AWS_ENDPOINT_URL_S3: { type: 'string', pattern: '^(https?://[^\\s]+)?$', default: '' },
+    AWS_ENDPOINT_URL_DYNAMODB: { type: 'string', pattern: '^(https?://[^\\s]+)?$', default: '' },
+    AWS_LAMBDA_FUNCTION_NAME: { type: 'string', default: '' },
+
+    DATA_DIR: { type: 'string', minLength: 1, default: './.data' },
+    LOCAL_S3_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 0 },
+    LOCAL_DYNAMODB_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 0 },
+
+    MAX_UPLOAD_BYTES: { type: 'integer', minimum: 1, default: 10 * MiB },
+    MAX_FILES: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+    MAX_FIELDS: { type: 'integer', minimum: 0, maximum: 1000, default: 20 },
+    MAX_PIXELS: { type: 'integer', minimum: 1, default: 100_000_000 },
+    ALLOWED_TYPES: { type: 'string', pattern: '^image/[a-z0-9.+-]+(,image/[a-z0-9.+-]+)*$', default: DEFAULT_ALLOWED_TYPES.join(',') },
+
+    S3_PART_SIZE: { type: 'integer', minimum: 5 * MiB, maximum: 512 * MiB, default: 5 * MiB },
+    S3_QUEUE_SIZE: { type: 'integer', minimum: 1, maximum: 16, default: 4 },
+    AWS_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000 },
+    SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 0, default: 25_000 }
+  }
+} as const
+
+export type AppMode = 'local' | 'endpoints' | 'aws'
+
+export interface Config {
+  /** Where the AWS clients point: the embedded stack, given endpoints, or real AWS. */
+  mode: AppMode
+  host: string
+  port: number
+  logLevel: string
+  /** Absolute origin used in Location headers when set (e.g. https://upload.example.com). */
+  publicUrl: string
+  bucket: string
+  table: string
+  region: string
+  endpoints: { s3?: string, dynamodb?: string }
+  dataDir: string
+  localS3Port: number
+  localDynamoPort: number
+  maxUploadBytes: number
+  maxFiles: number
+  maxFields: number
+  maxPixels: number
+  allowedTypes: string[]
+  s3PartSize: number
+  s3QueueSize: number
+  awsRequestTimeoutMs: number
+  shutdownGraceMs: number
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+type RawEnv = Record<string, string | undefined>
+
+interface ParsedEnv {
+  APP_MODE: 'auto' | AppMode
+  HOST: string
+  PORT: number
+  LOG_LEVEL: string
+  PUBLIC_URL: string
+  BUCKET_NAME: string
+  TABLE_NAME: string
+  AWS_REGION: string
+  AWS_ENDPOINT_URL_S3: string
+  AWS_ENDPOINT_URL_DYNAMODB: string
+  AWS_LAMBDA_FUNCTION_NAME: string
+  DATA_DIR: string
+  LOCAL_S3_PORT: number
+  LOCAL_DYNAMODB_PORT: number
+  MAX_UPLOAD_BYTES: number
+  MAX_FILES: number
+  MAX_FIELDS: number
+  MAX_PIXELS: number
+  ALLOWED_TYPES: string
+  S3_PART_SIZE: number
+  S3_QUEUE_SIZE: number
+  AWS_REQUEST_TIMEOUT_MS: number
+  SHUTDOWN_GRACE_MS: number
+}
+
+/**
+ * Validates the environment once. Throws ConfigError naming the offending variable; callers
+ * (server, Lambda) let it stop boot.
+ */
+export function loadConfig (env: RawEnv): Config {
+  const data = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  let raw: ParsedEnv
+  try {
+    raw = envSchema<ParsedEnv>({ schema: structuredClone(schema), data, env: false, dotenv: false })
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration: ${describeEnvError(err)}`)
+  }
+  const allowedTypes = raw.ALLOWED_TYPES.split(',')
+  const unknown = allowedTypes.filter(t => !(DEFAULT_ALLOWED_TYPES as readonly string[]).includes(t))
+  if (unknown.length > 0) {
+    throw new ConfigError(`Invalid configuration: ALLOWED_TYPES has unsupported types: ${unknown.join(', ')} (supported: ${DEFAULT_ALLOWED_TYPES.join(', ')})`)
+  }
+  return {
+    mode: resolveMode(raw),
+    host: raw.HOST,
+    port: raw.PORT,
+    logLevel: raw.LOG_LEVEL,
+    publicUrl: raw.PUBLIC_URL.replace(/\/+$/, ''),
+    bucket: raw.BUCKET_NAME,
+    table: raw.TABLE_NAME,
+    region: raw.AWS_REGION,
+    endpoints: {
+      s3: raw.AWS_ENDPOINT_URL_S3 || undefined,
+      dynamodb: raw.AWS_ENDPOINT_URL_DYNAMODB || undefined
+    },
+    dataDir: raw.DATA_DIR,
+    localS3Port: raw.LOCAL_S3_PORT,
+    localDynamoPort: raw.LOCAL_DYNAMODB_PORT,
+    maxUploadBytes: raw.MAX_UPLOAD_BYTES,
+    maxFiles: raw.MAX_FILES,
+    maxFields: raw.MAX_FIELDS,
+    maxPixels: raw.MAX_PIXELS,
+    allowedTypes,
+    s3PartSize: raw.S3_PART_SIZE,
+    s3QueueSize: raw.S3_QUEUE_SIZE,
+    awsRequestTimeoutMs: raw.AWS_REQUEST_TIMEOUT_MS,
+    shutdownGraceMs: raw.SHUTDOWN_GRACE_MS
+  }
+}
+
+function resolveMode (raw: ParsedEnv): AppMode {
+  if (raw.APP_MODE !== 'auto') return raw.APP_MODE
+  if (raw.AWS_LAMBDA_FUNCTION_NAME) return 'aws'
+  if (raw.AWS_ENDPOINT_URL_S3 || raw.AWS_ENDPOINT_URL_DYNAMODB) return 'endpoints'
+  return 'local'
+}
+
+function describeEnvError (err: unknown): string {
+  const errors = (err as { errors?: Array<{ instancePath: string, message?: string, params?: Record<string, unknown> }> }).errors
+  if (!Array.isArray(errors) || errors.length === 0) return (err as Error).message
+  return errors.map(e => {
+    const variable = e.instancePath.replace(/^\//, '') || String(e.params?.['missingProperty'] ?? 'environment')
+    const allowed = Array.isArray(e.params?.['allowedValues']) ? ` (${(e.params['allowedValues'] as string[]).join(', ')})` : ''
+    return `${variable} ${e.message ?? 'is invalid'}${allowed}`
+  }).join('; ')
+}

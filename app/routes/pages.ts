@@ -1,0 +1,46 @@
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { AppDeps } from '../app.js'
+import { errors } from '../lib/errors.js'
+import { html, type SafeHtml } from '../lib/html.js'
+import { ID_JSON_PATTERN } from '../lib/keys.js'
+import { getImageRecord, listImageRecords, type ImageRecord } from '../services/metadata.js'
+
+/** Minimal server-rendered pages: where a browser form post lands. */
+export default async function pageRoutes (app: FastifyInstance, { config, ddb }: AppDeps): Promise<void> {
+  app.get('/gallery', {}, async (_request, reply) => {
+    const images = await listImageRecords(ddb, config.table, 50)
+    return sendPage(reply, 'Gallery', html`
+      <h1>Gallery</h1>
+      <p><a href="/">Upload more</a></p>
+      ${images.length === 0 ? html`<p>No images yet.</p>` : html`<ul>${images.map(image => html`<li><a href="/gallery/${image.id}">${image.filename}</a> (${image.contentType}, ${image.width}×${image.height})</li>`)}</ul>`}`)
+  })
+
+  app.get<{ Params: { id: string } }>('/gallery/:id', {
+    schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: ID_JSON_PATTERN } } } }
+  }, async (request, reply) => {
+    const image = await getImageRecord(ddb, config.table, request.params.id)
+    if (!image) throw errors.notFound('Image')
+    return sendPage(reply, image.filename, imageDetails(image))
+  })
+}
+
+function imageDetails (image: ImageRecord): SafeHtml {
+  return html`
+    <h1>${image.filename}</h1>
+    <p>Stored.</p>
+    <dl>
+      <dt>Id</dt><dd>${image.id}</dd>
+      <dt>Type</dt><dd>${image.contentType}</dd>
+      <dt>Size</dt><dd>${image.size} bytes</dd>
+      <dt>Dimensions</dt><dd>${image.width}×${image.height}</dd>
+      <dt>SHA-256</dt><dd><code>${image.sha256}</code></dd>
+      <dt>Uploaded</dt><dd><time datetime="${image.uploadedAt}">${image.uploadedAt}</time></dd>
+    </dl>
+    <p><a href="/gallery">All images</a></p>`
+}
+
+function sendPage (reply: FastifyReply, title: string, body: SafeHtml): FastifyReply {
+  return reply.type('text/html; charset=utf-8').send(html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title></head><body><main>${body}</main></body></html>`.value)
+}

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify'
+import type { AppDeps } from '../app.js'
+import { errors } from '../lib/errors.js'
+import { receiveUpload } from '../services/receive-upload.js'
+import { errorResponses } from './schemas.js'
+
+export default async function uploadRoutes (app: FastifyInstance, { config, s3, ddb }: AppDeps): Promise<void> {
+  app.post('/upload', {
+    schema: {
+      summary: 'Upload one or more images (multipart/form-data, field "file")',
+      description: 'All or nothing: if any file is refused, nothing from the request is stored.',
+      response: {
+        201: {
+          anyOf: [
+            { $ref: 'ImageRecord#' },
+            { type: 'object', required: ['images'], properties: { images: { type: 'array', items: { $ref: 'ImageRecord#' } } } }
+          ]
+        },
+        303: { type: 'null', description: 'Browser form posts are redirected to the image page' },
+        ...errorResponses(400, 413, 415, 422, 500, 503)
+      }
+    }
+  }, async (request, reply) => {
+    if (!request.isMultipart()) throw errors.notMultipart()
+    const started = performance.now()
+    const images = await receiveUpload(request.parts()[Symbol.asyncIterator](), { config, s3, ddb, log: request.log })
+    const ms = Math.round(performance.now() - started)
+    for (const image of images) {
+      request.log.info({ imageId: image.id, contentType: image.contentType, bytes: image.size, ms }, 'image stored')
+    }
+
+    const first = images[0]!
+    if (request.accepts().type(['application/json', 'text/html']) === 'text/html') {
+      return reply.redirect(images.length === 1 ? `/gallery/${first.id}` : '/gallery', 303)
+    }
+    reply.header('location', `${config.publicUrl}/images${images.length === 1 ? `/${first.id}` : ''}`)
+    return reply.code(201).send(images.length === 1 ? first : { images })
+  })
+}

@@ -1,0 +1,124 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { MultipartFile, Multipart } from '@fastify/multipart'
+import type { S3Client } from '@aws-sdk/client-s3'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { errors, requestErrors } from '../lib/errors.js'
+import { sanitizeFilename } from '../lib/filename.js'
+import { readImageHead } from '../lib/image-head.js'
+import { newImageId, originalKey } from '../lib/keys.js'
+import { fromParserError } from '../lib/multipart-errors.js'
+import type { Config } from '../config.js'
+import { deleteOriginal, storeOriginal } from './originals.js'
+import { deleteImageRecord, putImageRecord, type ImageRecord } from './metadata.js'
+
+export interface UploadContext {
+  config: Config
+  s3: S3Client
+  ddb: DynamoDBDocumentClient
+  log: FastifyBaseLogger
+}
+
+/**
+ * Receives every file of one multipart request. A request is all or nothing: objects are
+ * stored one after the other, then their items are written; if any file is refused or any
+ * write fails, every item and object this request wrote is removed before the error is
+ * thrown, so no object is left without its item and no item without its object.
+ */
+export async function receiveUpload (parts: AsyncIterator<Multipart>, ctx: UploadContext): Promise<ImageRecord[]> {
+  const objects: ImageRecord[] = []
+  const items: ImageRecord[] = []
+  try {
+    for (let part = await nextPart(parts, ctx); part; part = await nextPart(parts, ctx)) {
+      if (part.type !== 'file') continue
+      objects.push(await receiveFile(part, ctx, objects))
+    }
+    if (objects.length === 0) throw errors.noFile()
+    for (const record of objects) {
+      await putImageRecord(ctx.ddb, ctx.config.table, record)
+      items.push(record)
+    }
+    return objects
+  } catch (err) {
+    await rollback(ctx, objects, items)
+    throw err
+  }
+}
+
+async function nextPart (parts: AsyncIterator<Multipart>, ctx: UploadContext): Promise<Multipart | undefined> {
+  try {
+    const next = await parts.next()
+    return next.done ? undefined : next.value
+  } catch (err) {
+    throw fromParserError(err, ctx.config)
+  }
+}
+
+/** Streams one file into S3. `pending` receives the record before S3 is touched, for rollback. */
+async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: ImageRecord[]): Promise<ImageRecord> {
+  const { config } = ctx
+  const filename = sanitizeFilename(part.filename)
+  const chunks = fileChunks(part, filename, ctx)
+  try {
+    if (part.fieldname !== 'file') throw requestErrors.unexpectedFileField(part.fieldname)
+    const head = await readImageHead(chunks, { filename, allowedTypes: config.allowedTypes, maxPixels: config.maxPixels })
+    const id = newImageId()
+    const key = originalKey(id)
+    // Registered before the upload starts: a write whose reply is lost is still cleaned up.
+    const placeholder = { id, key, bucket: config.bucket } as ImageRecord
+    pending.push(placeholder)
+    const stored = await storeOriginal(ctx.s3, {
+      bucket: config.bucket,
+      key,
+      contentType: head.contentType,
+      head: head.bytes,
+      rest: head.ended ? undefined : chunks,
+      partSize: config.s3PartSize,
+      queueSize: config.s3QueueSize
+    })
+    pending.pop()
+    return {
+      id,
+      key,
+      bucket: config.bucket,
+      filename,
+      contentType: head.contentType,
+      size: stored.size,
+      sha256: stored.sha256,
+      width: head.width,
+      height: head.height,
+      uploadedAt: new Date().toISOString()
+    }
+  } finally {
+    // Stops reading a refused file; busboy then skips to the end of the request.
+    await chunks.return(undefined)
+  }
+}
+
+async function * fileChunks (part: MultipartFile, filename: string, ctx: UploadContext): AsyncGenerator<Buffer, void> {
+  try {
+    for await (const chunk of part.file) yield chunk as Buffer
+  } catch (err) {
+    throw fromParserError(err, ctx.config)
+  }
+  // @fastify/multipart ends an over-limit file quietly and only marks it truncated.
+  if (part.file.truncated) throw errors.fileTooLarge(filename, ctx.config.maxUploadBytes)
+}
+
+async function rollback (ctx: UploadContext, objects: ImageRecord[], items: ImageRecord[]): Promise<void> {
+  const { config, log } = ctx
+  // Items first: an item must never point at an object that is already gone.
+  for (const item of items) {
+    try {
+      await deleteImageRecord(ctx.ddb, config.table, item.id)
+    } catch (err) {
+      log.error({ err, imageId: item.id }, 'rollback could not delete an item; reconcile will remove it')
+    }
+  }
+  await Promise.all(objects.map(async (object) => {
+    try {
+      await deleteOriginal(ctx.s3, config.bucket, object.key)
+    } catch (err) {
+      log.error({ err, imageId: object.id, key: object.key }, 'rollback could not delete an object; reconcile will remove it')
+    }
+  }))
+}
