@@ -8,10 +8,20 @@ export interface Dimensions { width: number, height: number }
  */
 export function readDimensions (head: Uint8Array): Dimensions | undefined {
   try {
-    const { width, height } = imageSize(head)
+    const { width, height } = imageSize(exactBytes(head))
     if (width > 0 && height > 0) return { width, height }
   } catch {
     // Header not complete yet, or not a format image-size reads.
   }
   return undefined
+}
+
+/**
+ * image-size reads through `new DataView(input.buffer, input.byteOffset)`, ignoring the
+ * view's length: on a Buffer carved from Node's shared pool, a truncated header would be
+ * "completed" with whatever bytes follow in the pool. Give it memory that ends where the data does.
+ */
+function exactBytes (bytes: Uint8Array): Uint8Array {
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength) return bytes
+  return new Uint8Array(bytes)
 }
