@@ -32,17 +32,34 @@ export async function storedState ({ s3, ddb }: AwsClients, config: Config): Pro
  * Records the id of every multipart upload a client starts, by watching its responses (the
  * client still talks to the real stand-in), so a test can prove each one was aborted.
  */
-export function trackMultipartUploads (s3: S3Client): Array<{ key: string, uploadId: string }> {
-  const started: Array<{ key: string, uploadId: string }> = []
+export function trackMultipartUploads (s3: S3Client): { started: MultipartRef[], aborted: MultipartRef[] } {
+  const started: MultipartRef[] = []
+  const aborted: MultipartRef[] = []
   s3.middlewareStack.add((next, context) => async (args) => {
     const result = await next(args)
     if (context.commandName === 'CreateMultipartUploadCommand') {
       const output = result.output as { UploadId?: string, Key?: string }
       started.push({ key: output.Key!, uploadId: output.UploadId! })
     }
+    if (context.commandName === 'AbortMultipartUploadCommand') {
+      const input = args.input as { UploadId?: string, Key?: string }
+      aborted.push({ key: input.Key!, uploadId: input.UploadId! })
+    }
     return result
   }, { step: 'initialize', name: 'trackMultipartUploads' })
-  return started
+  return { started, aborted }
+}
+
+export interface MultipartRef { key: string, uploadId: string }
+
+/** Polls until `check` holds, for effects that finish after the response (or after a disconnect). */
+export async function eventually (check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return true
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  return false
 }
 
 /** True when the stand-in no longer knows the upload: UploadPart answers NoSuchUpload. */

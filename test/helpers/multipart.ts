@@ -37,3 +37,11 @@ export function rawMultipart (boundary: string, parts: Array<{ headers: string[]
   if (end) chunks.push(Buffer.from(`--${boundary}--\r\n`))
   return Buffer.concat(chunks)
 }
+
+/** A valid 64x48 PNG followed by filler up to `size` bytes: real header, any length. */
+export function largePng (size: number): Buffer {
+  const png = fixture('image.png')
+  const filler = Buffer.alloc(size - png.length)
+  for (let i = 0; i + 4 <= filler.length; i += 4096) filler.writeUInt32BE(i, i)
+  return Buffer.concat([png, filler])
+}
