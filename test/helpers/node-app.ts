@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+
+export interface NodeAppProcess {
+  child: ChildProcess
+  /** Every log line printed so far, parsed. */
+  logs: Array<Record<string, unknown>>
+  stderr: () => string
+  exited: Promise<number | null>
+}
+
+/** The environment of a machine with no AWS configuration, plus what the test sets. */
+export function cleanEnv (env: Record<string, string>): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && name !== 'APP_MODE'))
+  return { ...base, ...env }
+}
+
+/** Runs `node app` from the repository root, exactly as the README says. */
+export function spawnNodeApp (env: Record<string, string>): NodeAppProcess {
+  const child = spawn(process.execPath, ['app'], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
+  const logs: Array<Record<string, unknown>> = []
+  let stderr = ''
+  let pending = ''
+  child.stdout!.on('data', (chunk: Buffer) => {
+    pending += chunk.toString()
+    const lines = pending.split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) {
+      try { logs.push(JSON.parse(line)) } catch { logs.push({ msg: line }) }
+    }
+  })
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
+  return { child, logs, stderr: () => stderr, exited }
+}
+
+export async function waitForLog (app: NodeAppProcess, match: (line: Record<string, unknown>) => boolean, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const line = app.logs.find(match)
+    if (line) return line
+    if (app.child.exitCode !== null) break
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  throw new Error(`log line not seen; stderr: ${app.stderr()}; logs: ${JSON.stringify(app.logs).slice(0, 2000)}`)
+}
