@@ -9,6 +9,8 @@ import { imageRecordSchema } from './routes/schemas.js'
 import healthRoutes from './routes/health.js'
 import uploadRoutes from './routes/upload.js'
 import pageRoutes from './routes/pages.js'
+import homeRoutes from './routes/home.js'
+import assetRoutes from './ui/assets.js'
 
 export interface AppDeps extends AwsClients {
   config: Config
@@ -50,5 +52,7 @@ export async function buildApp (config: Config, clients: AwsClients, options: Bu
   await app.register(healthRoutes)
   await app.register(uploadRoutes, deps)
   await app.register(pageRoutes, deps)
+  await app.register(homeRoutes, deps)
+  await app.register(assetRoutes)
   return app
 }
