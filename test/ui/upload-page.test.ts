@@ -1,0 +1,80 @@
+/** The upload page in a real browser (Debian chromium driven by playwright-core). */
+import t, { type Test } from 'tap'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { buildTestApp } from '../helpers/build-app.js'
+import { startEmbeddedStack } from '../helpers/stand-ins.js'
+import { FIXTURES, fixture } from '../helpers/multipart.js'
+import { storedState } from '../helpers/inspect.js'
+import { ARTIFACTS, launchBrowser } from '../helpers/browser.js'
+
+const stack = await startEmbeddedStack()
+const browser = await launchBrowser()
+t.teardown(async () => { await browser.close(); await stack.close() })
+
+async function serve (t: Test) {
+  const built = await buildTestApp(t, stack.endpoints)
+  await built.app.listen({ port: 0, host: '127.0.0.1' })
+  return { ...built, base: `http://127.0.0.1:${(built.app.server.address() as AddressInfo).port}` }
+}
+
+t.test('without JavaScript the form posts and lands on the image page', async t => {
+  const { base, clients, config } = await serve(t)
+  const context = await browser.newContext({ javaScriptEnabled: false })
+  t.teardown(() => context.close())
+  const page = await context.newPage()
+  await page.goto(base + '/')
+  await page.screenshot({ path: join(ARTIFACTS, 'upload-page-no-js.png'), fullPage: true })
+  await page.setInputFiles('#file-input', join(FIXTURES, 'image.png'))
+  await Promise.all([page.waitForURL(/\/gallery\/[0-9a-f-]{36}$/), page.click('button[type=submit]')])
+  t.match(await page.textContent('h1'), 'image.png')
+  await page.screenshot({ path: join(ARTIFACTS, 'image-page.png'), fullPage: true })
+  const { keys, items } = await storedState(clients, config)
+  t.equal(keys.length, 1)
+  t.equal(items.length, 1)
+})
+
+t.test('with JavaScript: several files, progress to 100%, a refused file says why', async t => {
+  const { base, clients, config } = await serve(t)
+  const page = await browser.newPage()
+  t.teardown(() => page.close())
+  await page.goto(base + '/')
+  await page.setInputFiles('#file-input', [
+    { name: 'image.jpg', mimeType: 'image/jpeg', buffer: fixture('image.jpg') },
+    { name: 'image.webp', mimeType: 'image/webp', buffer: fixture('image.webp') },
+    { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('plain text pretending to be a PNG') }
+  ])
+  await page.click('button[type=submit]')
+  await page.waitForFunction(() => document.querySelectorAll('.upload.done, .upload.failed').length === 3)
+  await page.screenshot({ path: join(ARTIFACTS, 'upload-page-js.png'), fullPage: true })
+
+  const rows = await page.$$eval('.upload', rows => rows.map(row => ({
+    name: row.querySelector('.name')!.textContent,
+    state: row.classList.contains('done') ? 'done' : 'failed',
+    progress: (row.querySelector('progress') as HTMLProgressElement).value,
+    status: row.querySelector('.status')!.textContent
+  })))
+  const byName = Object.fromEntries(rows.map(row => [row.name, row]))
+  t.match(byName['image.jpg'], { state: 'done', progress: 100, status: 'Stored: view' })
+  t.match(byName['image.webp'], { state: 'done', progress: 100 })
+  t.match(byName['notes.png'], { state: 'failed', status: /not an allowed image: detected application\/octet-stream/ })
+  t.equal((await storedState(clients, config)).items.length, 2)
+})
+
+t.test('with JavaScript: a file dropped on the drop zone is uploaded', async t => {
+  const { base, clients, config } = await serve(t)
+  const page = await browser.newPage()
+  t.teardown(() => page.close())
+  await page.goto(base + '/')
+  const bytes = Array.from(fixture('image.gif'))
+  const dataTransfer = await page.evaluateHandle((bytes) => {
+    const transfer = new DataTransfer()
+    transfer.items.add(new File([new Uint8Array(bytes)], 'dropped.gif', { type: 'image/gif' }))
+    return transfer
+  }, bytes)
+  await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer })
+  await page.waitForSelector('.upload.done')
+  t.equal(await page.textContent('.upload .name'), 'dropped.gif')
+  const { items } = await storedState(clients, config)
+  t.match(items, [{ filename: 'dropped.gif', contentType: 'image/gif' }])
+})
