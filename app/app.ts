@@ -5,11 +5,14 @@ import multipart from '@fastify/multipart'
 import type { Config } from './config.js'
 import type { AwsClients } from './plugins/aws-clients.js'
 import { registerErrorHandlers } from './plugins/error-handler.js'
+import { openApiRoutes, registerOpenApi } from './plugins/openapi.js'
 import { imageRecordSchema } from './routes/schemas.js'
 import healthRoutes from './routes/health.js'
 import uploadRoutes from './routes/upload.js'
 import pageRoutes from './routes/pages.js'
 import homeRoutes from './routes/home.js'
+import directUploadRoutes from './routes/direct-uploads.js'
+import docsRoutes from './routes/docs.js'
 import assetRoutes from './ui/assets.js'
 
 export interface AppDeps extends AwsClients {
@@ -37,6 +40,7 @@ export async function buildApp (config: Config, clients: AwsClients, options: Bu
 
   registerErrorHandlers(app)
   app.addSchema(imageRecordSchema)
+  await registerOpenApi(app)
   await app.register(accepts)
   await app.register(multipart, {
     limits: {
@@ -53,6 +57,9 @@ export async function buildApp (config: Config, clients: AwsClients, options: Bu
   await app.register(uploadRoutes, deps)
   await app.register(pageRoutes, deps)
   await app.register(homeRoutes, deps)
+  await app.register(directUploadRoutes, deps)
   await app.register(assetRoutes)
+  await app.register(openApiRoutes)
+  await app.register(docsRoutes)
   return app
 }

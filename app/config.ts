@@ -39,6 +39,8 @@ const schema = {
     MAX_PIXELS: { type: 'integer', minimum: 1, default: 100_000_000 },
     ALLOWED_TYPES: { type: 'string', pattern: '^image/[a-z0-9.+-]+(,image/[a-z0-9.+-]+)*$', default: DEFAULT_ALLOWED_TYPES.join(',') },
 
+    MAX_DIRECT_UPLOAD_BYTES: { type: 'integer', minimum: 1, maximum: 5 * 1024 * MiB, default: 50 * MiB },
+    DIRECT_UPLOAD_EXPIRY_SECONDS: { type: 'integer', minimum: 30, maximum: 3600, default: 300 },
     S3_PART_SIZE: { type: 'integer', minimum: 5 * MiB, maximum: 512 * MiB, default: 5 * MiB },
     S3_QUEUE_SIZE: { type: 'integer', minimum: 1, maximum: 16, default: 4 },
     AWS_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000 },
@@ -68,6 +70,9 @@ export interface Config {
   maxFields: number
   maxPixels: number
   allowedTypes: string[]
+  /** Largest file a browser may send straight to S3 with a presigned POST. */
+  maxDirectUploadBytes: number
+  directUploadExpirySeconds: number
   s3PartSize: number
   s3QueueSize: number
   awsRequestTimeoutMs: number
@@ -100,6 +105,8 @@ interface ParsedEnv {
   MAX_FIELDS: number
   MAX_PIXELS: number
   ALLOWED_TYPES: string
+  MAX_DIRECT_UPLOAD_BYTES: number
+  DIRECT_UPLOAD_EXPIRY_SECONDS: number
   S3_PART_SIZE: number
   S3_QUEUE_SIZE: number
   AWS_REQUEST_TIMEOUT_MS: number
@@ -144,6 +151,8 @@ export function loadConfig (env: RawEnv): Config {
     maxFields: raw.MAX_FIELDS,
     maxPixels: raw.MAX_PIXELS,
     allowedTypes,
+    maxDirectUploadBytes: raw.MAX_DIRECT_UPLOAD_BYTES,
+    directUploadExpirySeconds: raw.DIRECT_UPLOAD_EXPIRY_SECONDS,
     s3PartSize: raw.S3_PART_SIZE,
     s3QueueSize: raw.S3_QUEUE_SIZE,
     awsRequestTimeoutMs: raw.AWS_REQUEST_TIMEOUT_MS,

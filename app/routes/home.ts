@@ -28,5 +28,5 @@ export default async function homeRoutes (app: FastifyInstance, { config }: AppD
 </form>
 <ul id="upload-list" class="upload-list" aria-live="polite"></ul>`
   })
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page))
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(page))
 }

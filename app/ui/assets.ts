@@ -25,6 +25,7 @@ export const assetUrl = (name: string): string => `/assets/${name}?v=${assets.ge
 export default async function assetRoutes (app: FastifyInstance): Promise<void> {
   app.get<{ Params: { name: string }, Querystring: { v?: string } }>('/assets/:name', {
     schema: {
+      hide: true,
       params: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z-]+\\.(js|css)$' } } },
       querystring: { type: 'object', properties: { v: { type: 'string', maxLength: 64 } } }
     }

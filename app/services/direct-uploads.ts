@@ -1,0 +1,72 @@
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
+import type { AppDeps } from '../app.js'
+import { AppError, errors } from '../lib/errors.js'
+import { sanitizeFilename } from '../lib/filename.js'
+import { newImageId, originalKey } from '../lib/keys.js'
+
+export interface DirectUploadRequest {
+  filename: string
+  size: number
+  type: string
+}
+
+export interface DirectUploadGrant {
+  id: string
+  status: 'pending'
+  upload: { url: string, fields: Record<string, string> }
+  expiresAt: string
+}
+
+/** How long a pending item outlives its presigned POST before DynamoDB's TTL may remove it. */
+const PENDING_GRACE_SECONDS = 3600
+
+/**
+ * Lets a browser send a file larger than API Gateway allows straight to S3. The presigned POST
+ * pins the exact key, the exact size and the declared type, for a short time. The item starts
+ * `pending`, with no `kind`, so the listing index does not show it; the S3 event path validates
+ * the object when it lands (sniffed type, pixel limit, size) and makes it an image or deletes it.
+ */
+export async function grantDirectUpload ({ config, s3, ddb }: AppDeps, request: DirectUploadRequest): Promise<DirectUploadGrant> {
+  const filename = sanitizeFilename(request.filename)
+  if (!config.allowedTypes.includes(request.type)) {
+    throw errors.unsupportedType(filename, `declared ${request.type}`, config.allowedTypes)
+  }
+  if (request.size > config.maxDirectUploadBytes) throw errors.fileTooLarge(filename, config.maxDirectUploadBytes)
+
+  const id = newImageId()
+  const key = originalKey(id)
+  const now = Date.now()
+  const expiresAt = new Date(now + config.directUploadExpirySeconds * 1000)
+  const upload = await createPresignedPost(s3, {
+    Bucket: config.bucket,
+    Key: key,
+    Expires: config.directUploadExpirySeconds,
+    Fields: { 'Content-Type': request.type },
+    Conditions: [
+      ['content-length-range', request.size, request.size],
+      ['eq', '$Content-Type', request.type]
+    ]
+  })
+  try {
+    await ddb.send(new PutCommand({
+      TableName: config.table,
+      Item: {
+        id,
+        key,
+        bucket: config.bucket,
+        filename,
+        contentType: request.type,
+        size: request.size,
+        status: 'pending',
+        uploadedAt: new Date(now).toISOString(),
+        expiresAt: Math.ceil(expiresAt.getTime() / 1000) + PENDING_GRACE_SECONDS
+      },
+      ConditionExpression: 'attribute_not_exists(id)'
+    }))
+  } catch (err) {
+    if (err instanceof AppError) throw err
+    throw Object.assign(errors.metadataUnavailable(), { cause: err })
+  }
+  return { id, status: 'pending', upload, expiresAt: expiresAt.toISOString() }
+}
