@@ -1,4 +1,4 @@
-import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3'
+import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, type S3Client } from '@aws-sdk/client-s3'
 import { CreateTableCommand, DescribeTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { tableDefinition } from '../lib/table.js'
@@ -17,6 +17,14 @@ async function ensureBucket (s3: S3Client, bucket: string): Promise<void> {
   } catch (err) {
     if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw err
     await s3.send(new CreateBucketCommand({ Bucket: bucket }))
+    // Browsers POST large files straight to the stand-in from the app's pages (another origin).
+    // Only on a bucket we just created: an existing bucket's CORS rules are its owner's.
+    await s3.send(new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['GET', 'HEAD', 'POST'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag'] }]
+      }
+    }))
   }
 }
 

@@ -7,7 +7,7 @@ const MiB = 1024 * 1024
 
 /** The upload page: a plain form that works without JavaScript; upload.js enhances it. */
 export default async function homeRoutes (app: FastifyInstance, { config }: AppDeps): Promise<void> {
-  const limit = config.maxUploadBytes >= MiB ? `${Math.floor(config.maxUploadBytes / MiB)} MiB` : `${config.maxUploadBytes} bytes`
+  const size = (bytes: number) => bytes >= MiB ? `${Math.floor(bytes / MiB)} MiB` : `${bytes} bytes`
   const types = config.allowedTypes.map(type => type.replace('image/', '').toUpperCase()).join(', ')
   const page = renderPage({
     title: 'Upload',
@@ -21,8 +21,9 @@ export default async function homeRoutes (app: FastifyInstance, { config }: AppD
     <label for="file-input">Choose images</label>
     <input id="file-input" type="file" name="file" accept="${config.allowedTypes.join(',')}" multiple required
            aria-describedby="upload-hint">
-    <p id="upload-hint" class="hint">${types}; up to ${limit} each, ${config.maxFiles} at a time.
-      <span class="js-only">You can also drop files here.</span></p>
+    <p id="upload-hint" class="hint">${types}; ${config.maxFiles} at a time,
+      <span class="no-js-only">up to ${size(config.maxUploadBytes)} each.</span>
+      <span class="js-only">up to ${size(config.maxDirectUploadBytes)} each. You can also drop files here.</span></p>
   </div>
   <button type="submit">Upload</button>
 </form>

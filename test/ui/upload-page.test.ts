@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { buildTestApp } from '../helpers/build-app.js'
 import { startEmbeddedStack } from '../helpers/stand-ins.js'
 import { FIXTURES, fixture } from '../helpers/multipart.js'
-import { storedState } from '../helpers/inspect.js'
+import { readObject, sha256, storedState } from '../helpers/inspect.js'
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.js'
 
 const stack = await startEmbeddedStack()
@@ -77,4 +77,22 @@ t.test('with JavaScript: a file dropped on the drop zone is uploaded', async t =
   t.equal(await page.textContent('.upload .name'), 'dropped.gif')
   const { items } = await storedState(clients, config)
   t.match(items, [{ filename: 'dropped.gif', contentType: 'image/gif' }])
+})
+
+t.test('with JavaScript: a file over the service limit goes straight to S3', async t => {
+  const { app, config, clients } = await buildTestApp(t, stack.endpoints, { MAX_UPLOAD_BYTES: '1000' })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const page = await browser.newPage()
+  t.teardown(() => page.close())
+  await page.goto(base + '/')
+  await page.setInputFiles('#file-input', { name: 'large.png', mimeType: 'image/png', buffer: fixture('image.png') })
+  await page.click('button[type=submit]')
+  await page.waitForSelector('.upload.done, .upload.failed')
+  t.equal(await page.getAttribute('.upload', 'class'), 'upload done', await page.textContent('.upload .status') ?? '')
+  t.equal(await page.$eval('.upload progress', el => (el as HTMLProgressElement).value), 100)
+  const { keys, items } = await storedState(clients, config)
+  t.equal(keys.length, 1, 'the object landed in S3')
+  t.match(items, [{ filename: 'large.png', status: /pending|processing|ready/ }])
+  t.equal(sha256((await readObject(clients.s3, config.bucket, keys[0]!)).bytes), sha256(fixture('image.png')))
 })

@@ -65,35 +65,67 @@ function addRow (file) {
   status.textContent = 'Waiting'
   row.append(preview, name, progress, status)
   list.prepend(row)
-  return () => send(file, { row, progress, status })
+  return () => {
+    status.textContent = 'Uploading'
+    return send(file, { row, progress, status })
+  }
 }
 
-function send (file, { row, progress, status }) {
+function send (file, ui) {
+  return file.size > Number(form.dataset.maxBytes) ? sendDirect(file, ui) : sendThroughService(file, ui)
+}
+
+async function sendThroughService (file, ui) {
+  const body = new FormData()
+  body.append('file', file, file.name)
+  const { status, text } = await post(form.action, body, ui.progress, { accept: 'application/json' })
+  const reply = parse(text)
+  if (status === 201 && reply && reply.id) done(ui, reply)
+  else fail(ui, reply && reply.message ? reply.message : failure(status))
+}
+
+// Files over the service's own limit (API Gateway caps request bodies) go straight to S3 with a
+// presigned POST; the service checks them when they land.
+async function sendDirect (file, ui) {
+  const granted = await fetch('/uploads', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ filename: file.name, size: file.size, type: file.type })
+  }).catch(() => undefined)
+  const grant = granted && parse(await granted.text())
+  if (!granted || granted.status !== 201 || !grant) {
+    fail(ui, grant && grant.message ? grant.message : failure(granted ? granted.status : 0))
+    return
+  }
+  const body = new FormData()
+  for (const [name, value] of Object.entries(grant.upload.fields)) body.append(name, value)
+  body.append('file', file, file.name)
+  const { status } = await post(grant.upload.url, body, ui.progress, {})
+  if (status >= 200 && status < 300) done(ui, grant)
+  else fail(ui, failure(status))
+}
+
+function post (url, body, progress, headers) {
   return new Promise(resolve => {
-    const body = new FormData()
-    body.append('file', file, file.name)
     const request = new XMLHttpRequest()
-    request.open('POST', form.action)
-    request.setRequestHeader('accept', 'application/json')
+    request.open('POST', url)
+    for (const [name, value] of Object.entries(headers)) request.setRequestHeader(name, value)
     request.upload.addEventListener('progress', event => {
       if (event.lengthComputable) progress.value = Math.round((event.loaded / event.total) * 100)
     })
-    request.addEventListener('load', () => {
-      const reply = parse(request.responseText)
-      if (request.status === 201 && reply && reply.id) done(row, progress, status, reply)
-      else fail(row, status, reply && reply.message ? reply.message : `Upload failed (HTTP ${request.status}).`)
-      resolve()
-    })
-    request.addEventListener('error', () => {
-      fail(row, status, 'The upload did not reach the server. Check your connection and try again.')
-      resolve()
-    })
-    status.textContent = 'Uploading'
+    request.addEventListener('load', () => resolve({ status: request.status, text: request.responseText }))
+    request.addEventListener('error', () => resolve({ status: 0, text: '' }))
     request.send(body)
   })
 }
 
-function done (row, progress, status, image) {
+function failure (status) {
+  return status === 0
+    ? 'The upload did not reach the server. Check your connection and try again.'
+    : `Upload failed (HTTP ${status}).`
+}
+
+function done ({ row, progress, status }, image) {
   progress.value = 100
   row.classList.add('done')
   if (image.deleteToken) localStorage.setItem(`delete-token:${image.id}`, image.deleteToken)
@@ -103,7 +135,7 @@ function done (row, progress, status, image) {
   status.replaceChildren(link)
 }
 
-function fail (row, status, message) {
+function fail ({ row, status }, message) {
   row.classList.add('failed')
   status.textContent = message
   status.setAttribute('role', 'alert')
