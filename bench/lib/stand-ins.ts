@@ -1,0 +1,64 @@
+import { createInterface } from 'node:readline'
+import { join } from 'node:path'
+import { S3Client } from '@aws-sdk/client-s3'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { LOCAL_CREDENTIALS } from '../../app/plugins/local-stack.js'
+import { scratchDir, spawnNode, stopChild, TMP } from './processes.js'
+
+export const REGION = 'us-east-1'
+
+export interface StandIns {
+  endpoints: { s3: string, dynamodb: string }
+  pid: number
+  stop: () => Promise<void>
+}
+
+/**
+ * s3rver + dynalite in their own process (the app's embedded stack, started by
+ * stand-ins-main.ts). --openssl-legacy-provider lets s3rver page through ListObjectsV2,
+ * which the checks need to count objects.
+ */
+export async function startStandIns (): Promise<StandIns> {
+  const dataDir = scratchDir('stand-ins')
+  const child = spawnNode(['--openssl-legacy-provider', '--import', 'tsx', 'bench/lib/stand-ins-main.ts', dataDir], {
+    logFile: join(TMP, 'stand-ins.log'),
+    stdout: 'pipe'
+  })
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! })
+    const timer = setTimeout(() => reject(new Error('stand-ins did not start within 30 s')), 30_000)
+    lines.once('line', line => { clearTimeout(timer); lines.close(); resolve(line) })
+    child.once('exit', code => { clearTimeout(timer); reject(new Error(`stand-ins exited with ${code} (see bench/.tmp/stand-ins.log)`)) })
+  })
+  return {
+    endpoints: JSON.parse(firstLine) as StandIns['endpoints'],
+    pid: child.pid!,
+    stop: () => stopChild(child)
+  }
+}
+
+/** Clients the way the app configures them for stand-ins (shared/notes/aws-stand-ins.md). */
+export function standInClients (endpoints: StandIns['endpoints']): { s3: S3Client, ddb: DynamoDBDocumentClient } {
+  const common = { region: REGION, credentials: LOCAL_CREDENTIALS }
+  const s3 = new S3Client({
+    ...common,
+    endpoint: endpoints.s3,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED'
+  })
+  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }))
+  return { s3, ddb }
+}
+
+/** Environment for a server (ours or the peer) pointed at the stand-ins. */
+export function standInEnv (endpoints: StandIns['endpoints']): NodeJS.ProcessEnv {
+  return {
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey
+  }
+}

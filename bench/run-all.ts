@@ -1,0 +1,65 @@
+// `npm run bench [-- --quick]`: every benchmark in turn, then bench/results.md and
+// bench/results.json. A benchmark that fails is reported as failed; the others still run.
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { run as throughput } from './throughput.js'
+import { run as smallImages } from './small-images.js'
+import { run as processing } from './processing.js'
+import { run as coldStart } from './cold-start.js'
+import { ROOT } from './lib/processes.js'
+import { markdownTable, parseArgs, type BenchResult, type RunOptions } from './lib/results.js'
+
+const BENCHMARKS: Array<[string, (options: RunOptions) => Promise<BenchResult>]> = [
+  ['throughput and memory', throughput],
+  ['small images', smallImages],
+  ['processing', processing],
+  // Last: the Lambda entry and its bundle are the newest code in the tree.
+  ['cold start', coldStart]
+]
+
+const options = parseArgs()
+const started = Date.now()
+const rows: BenchResult['rows'] = []
+const notes: string[] = []
+let failed = false
+for (const [name, bench] of BENCHMARKS) {
+  const benchStarted = Date.now()
+  console.error(`== ${name}`)
+  try {
+    const result = await bench(options)
+    rows.push(...result.rows)
+    notes.push(...result.notes)
+  } catch (err) {
+    failed = true
+    console.error(err)
+    rows.push({ benchmark: name, case: 'run', unit: '–', ours: null, goal: '–', met: false, note: `failed: ${(err as Error).message.split('\n')[0]}` })
+  }
+  console.error(`== ${name}: ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`)
+}
+
+const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim()
+const meta = {
+  date: new Date().toISOString(),
+  mode: options.quick ? 'quick' : 'full',
+  durationSeconds: Math.round((Date.now() - started) / 1000),
+  node: process.version,
+  cpu: `${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`,
+  memoryGiB: Math.round(totalmem() / 1024 ** 3),
+  commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no', '--', 'app') ? ' (app/ has uncommitted changes)' : '')
+}
+writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify({ meta, rows, notes }, null, 2) + '\n')
+writeFileSync(join(ROOT, 'bench', 'results.md'), [
+  '# Benchmark results',
+  '',
+  `${meta.date}, ${meta.mode} run, ${meta.durationSeconds} s. Node ${meta.node}, ${meta.cpu}, ${meta.memoryGiB} GiB, commit ${meta.commit}.`,
+  'How each row is measured and what bounds it: bench/README.md. ↑ higher is better, ↓ lower is better; ratios are ours ÷ other, medians of ratios paired within a round.',
+  '',
+  markdownTable(rows),
+  '',
+  ...notes.flatMap(note => [note, ''])
+].join('\n'))
+console.log(markdownTable(rows))
+console.error(`bench: ${meta.durationSeconds} s, results in bench/results.md and bench/results.json`)
+process.exit(failed ? 1 : 0)
