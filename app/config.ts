@@ -9,6 +9,14 @@ export const DEFAULT_ALLOWED_TYPES = [
 const MiB = 1024 * 1024
 
 /**
+ * MAX_UPLOAD_BYTES when running in Lambda and not set. API Gateway hands Lambda at most 6 MB of
+ * event, and a binary body arrives base64-encoded (4/3 larger), so about 4.5 MiB of body can
+ * pass; 4 MiB leaves room for the multipart framing and the rest of the event, so a file over
+ * the limit still reaches the app and gets its 413 FILE_TOO_LARGE instead of API Gateway's.
+ */
+export const LAMBDA_MAX_UPLOAD_BYTES = 4 * MiB
+
+/**
  * Every environment variable the service reads. README's configuration table mirrors this
  * schema; keep them in step.
  */
@@ -146,7 +154,7 @@ export function loadConfig (env: RawEnv): Config {
     dataDir: raw.DATA_DIR,
     localS3Port: raw.LOCAL_S3_PORT,
     localDynamoPort: raw.LOCAL_DYNAMODB_PORT,
-    maxUploadBytes: raw.MAX_UPLOAD_BYTES,
+    maxUploadBytes: data['MAX_UPLOAD_BYTES'] === undefined && raw.AWS_LAMBDA_FUNCTION_NAME ? LAMBDA_MAX_UPLOAD_BYTES : raw.MAX_UPLOAD_BYTES,
     maxFiles: raw.MAX_FILES,
     maxFields: raw.MAX_FIELDS,
     maxPixels: raw.MAX_PIXELS,
