@@ -22,6 +22,8 @@ export interface AppDeps extends AwsClients {
 export interface BuildOptions {
   /** Fastify logger options; tests pass false or a destination stream. */
   logger?: FastifyServerOptions['logger']
+  /** Makes each request's logger; the Lambda handler binds its request ids here. */
+  childLoggerFactory?: FastifyServerOptions['childLoggerFactory']
 }
 
 /** Headers that carry secrets: never logged. */
@@ -34,7 +36,8 @@ const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'req.header
 export async function buildApp (config: Config, clients: AwsClients, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel, redact: REDACTED },
-    genReqId: () => randomUUID()
+    genReqId: () => randomUUID(),
+    ...(options.childLoggerFactory && { childLoggerFactory: options.childLoggerFactory })
   })
   const deps: AppDeps = { config, ...clients }
 
