@@ -1,0 +1,151 @@
+// Builds each Lambda function into dist/<name>/: an ESM bundle (index.mjs, exports `handler`)
+// with everything inlined that can be, plus whatever must sit beside it (native packages,
+// files read at run time), so the folder is the complete archive Pulumi uploads.
+// Run: npm run build (tsx infra/bundle.ts).
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { isBuiltin } from 'node:module'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { build } from 'esbuild'
+
+export interface BundleEntry {
+  /** Output folder: dist/<name>/index.mjs. */
+  name: string
+  /** Module (relative to the project root) that exports `handler`. Skipped while it does not exist. */
+  source: string
+  /** Packages left out of the bundle (native code); each must be in copyModules too. */
+  external?: string[]
+  /** Packages copied with their installed runtime dependencies into dist/<name>/node_modules. */
+  copyModules?: string[]
+  /** Files or folders read at run time, copied from the project (from) to dist/<name>/<to>. */
+  copyFiles?: Array<{ from: string, to: string }>
+}
+
+// One line per function. The lambda's pages read their browser assets from ./public beside
+// the bundle (app/ui/assets.ts). sharp loads a native binary, so it ships in node_modules:
+// the copied @img binaries are this machine's (linux-x64), so that function must run on x86_64.
+export const ENTRIES: BundleEntry[] = [
+  { name: 'lambda', source: 'app/lambda.ts', copyFiles: [{ from: 'app/ui/public', to: 'public' }] },
+  { name: 'processor', source: 'app/processor-lambda.ts', external: ['sharp'], copyModules: ['sharp'] },
+  { name: 'reconcile', source: 'app/reconcile-lambda.ts' }
+]
+
+// Bundled CommonJS code calls require() (builtins, JSON); an ESM file has none of its own.
+const BANNER = "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);"
+
+export interface BuiltFile { path: string, bytes: number, gzipBytes: number }
+export interface BundleResult { name: string, dir: string, skipped?: string, files: BuiltFile[], modules: string[], totalBytes: number }
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+export async function bundle (entries: BundleEntry[] = ENTRIES, options: { root?: string, outDir?: string } = {}): Promise<BundleResult[]> {
+  const root = options.root ?? ROOT
+  const outDir = resolve(root, options.outDir ?? 'dist')
+  const results: BundleResult[] = []
+  for (const entry of entries) results.push(await bundleEntry(entry, root, join(outDir, entry.name)))
+  return results
+}
+
+async function bundleEntry (entry: BundleEntry, root: string, dir: string): Promise<BundleResult> {
+  if (!existsSync(join(root, entry.source))) {
+    return { name: entry.name, dir, skipped: `${entry.source} does not exist yet`, files: [], modules: [], totalBytes: 0 }
+  }
+  const external = entry.external ?? []
+  const notCopied = external.filter(name => !(entry.copyModules ?? []).includes(name))
+  if (notCopied.length > 0) throw new Error(`${entry.name}: external ${notCopied.join(', ')} must also be in copyModules, or the archive is incomplete`)
+
+  rmSync(dir, { recursive: true, force: true })
+  const outfile = join(dir, 'index.mjs')
+  const { metafile } = await build({
+    absWorkingDir: root,
+    entryPoints: [join(root, entry.source)],
+    outfile,
+    bundle: true,
+    // esbuild leaves packages out when the platform is node unless told to bundle them.
+    packages: 'bundle',
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    sourcemap: true,
+    external,
+    banner: { js: BANNER },
+    metafile: true,
+    logLevel: 'warning'
+  })
+  for (const [output, { imports }] of Object.entries(metafile.outputs)) {
+    const outside = imports.filter(i => i.external && !isBuiltin(i.path) && !external.some(name => i.path === name || i.path.startsWith(`${name}/`)))
+    if (outside.length > 0) throw new Error(`${output} imports ${outside.map(i => i.path).join(', ')}, which the archive does not contain`)
+  }
+
+  for (const { from, to } of entry.copyFiles ?? []) cpSync(join(root, from), join(dir, to), { recursive: true })
+  const modules = copyModules(root, entry.copyModules ?? [], dir)
+
+  const files = [outfile, `${outfile}.map`].map(path => {
+    const content = readFileSync(path)
+    return { path, bytes: content.length, gzipBytes: gzipSync(content).length }
+  })
+  return { name: entry.name, dir, files, modules, totalBytes: folderBytes(dir) }
+}
+
+/** Copies packages and their installed dependencies, keeping their node_modules layout; returns their paths. */
+export function copyModules (root: string, names: string[], dir: string): string[] {
+  const found = new Set<string>()
+  const visit = (name: string, from: string, optional: boolean): void => {
+    const location = findPackage(root, from, name)
+    if (location === undefined) {
+      // Optional dependencies for other platforms (sharp's @img/sharp-darwin-arm64 ...) are absent.
+      if (optional) return
+      throw new Error(`${name} is not installed (needed beside the bundle)`)
+    }
+    if (found.has(location)) return
+    found.add(location)
+    const pkg = JSON.parse(readFileSync(join(root, location, 'package.json'), 'utf8')) as { dependencies?: object, optionalDependencies?: object }
+    for (const dep of Object.keys(pkg.dependencies ?? {})) visit(dep, join(root, location), false)
+    for (const dep of Object.keys(pkg.optionalDependencies ?? {})) visit(dep, join(root, location), true)
+  }
+  for (const name of names) visit(name, root, false)
+  const locations = [...found].sort()
+  for (const location of locations) {
+    // A package nested inside one already copied came along with it.
+    if (locations.some(other => location.startsWith(other + sep))) continue
+    cpSync(join(root, location), join(dir, location), { recursive: true, dereference: true })
+  }
+  return locations
+}
+
+/** Node's lookup: <dir>/node_modules/<name>, walking up from `from` to the project root. */
+function findPackage (root: string, from: string, name: string): string | undefined {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name)
+    if (existsSync(join(candidate, 'package.json'))) return relative(root, candidate)
+    if (dir === root || relative(root, dir).startsWith('..')) return undefined
+  }
+}
+
+function folderBytes (path: string): number {
+  const stat = statSync(path)
+  if (!stat.isDirectory()) return stat.size
+  return readdirSync(path).reduce((sum, name) => sum + folderBytes(join(path, name)), 0)
+}
+
+const size = (bytes: number): string => bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`
+
+export function report (results: BundleResult[], root = ROOT): string {
+  return results.map(result => {
+    if (result.skipped) return `${result.name}: skipped (${result.skipped})`
+    const files = result.files.map(f => `  ${relative(root, f.path).padEnd(32)} ${size(f.bytes).padStart(10)}  gzip ${size(f.gzipBytes).padStart(10)}`)
+    const modules = result.modules.length > 0 ? [`  node_modules: ${result.modules.map(m => m.replace(/^node_modules\//, '')).join(', ')}`] : []
+    return [`${result.name}: ${size(result.totalBytes)} in ${relative(root, result.dir)}/`, ...files, ...modules].join('\n')
+  }).join('\n')
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    console.log(report(await bundle()))
+  } catch (err) {
+    console.error((err as Error).message)
+    process.exitCode = 1
+  }
+}
