@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { createAwsClients, destroyAwsClients, type ClientTarget } from './plugins/aws-clients.js'
-import { startLocalStack, type LocalStack } from './plugins/local-stack.js'
+import type { LocalStack } from './plugins/local-stack.js'
 import { ensureStorage } from './plugins/provision.js'
 
 export interface RunningServer {
@@ -14,8 +14,10 @@ export interface RunningServer {
 }
 
 export async function startServer (config: Config, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<RunningServer> {
+  // Loaded only in local mode: s3rver and dynalite cost a server that talks to real endpoints
+  // about 15 MiB of RSS and half a second of boot (bench/README.md).
   const localStack = config.mode === 'local'
-    ? await startLocalStack({ dataDir: config.dataDir, s3Port: config.localS3Port, dynamoPort: config.localDynamoPort })
+    ? await (await import('./plugins/local-stack.js')).startLocalStack({ dataDir: config.dataDir, s3Port: config.localS3Port, dynamoPort: config.localDynamoPort })
     : undefined
   const target: ClientTarget = localStack
     ? { endpoints: localStack.endpoints, credentials: localStack.credentials }
