@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { ServerOptions } from 'node:http'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import accepts from '@fastify/accepts'
 import multipart from '@fastify/multipart'
@@ -6,6 +7,8 @@ import type { Config } from './config.js'
 import type { AwsClients } from './plugins/aws-clients.js'
 import { registerErrorHandlers } from './plugins/error-handler.js'
 import { openApiRoutes, registerOpenApi } from './plugins/openapi.js'
+import { registerRateLimit } from './plugins/rate-limit.js'
+import { registerSecurityHeaders } from './plugins/security-headers.js'
 import { imageRecordSchema } from './routes/schemas.js'
 import healthRoutes from './routes/health.js'
 import uploadRoutes from './routes/upload.js'
@@ -37,11 +40,16 @@ export async function buildApp (config: Config, clients: AwsClients, options: Bu
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel, redact: REDACTED },
     genReqId: () => randomUUID(),
+    ...serverTimeouts(config),
+    // Like Fastify's numeric trustProxy (hop count), which its types do not declare.
+    trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
     ...(options.childLoggerFactory && { childLoggerFactory: options.childLoggerFactory })
   })
   const deps: AppDeps = { config, ...clients }
 
   registerErrorHandlers(app)
+  await registerSecurityHeaders(app, config, clients.s3)
+  await registerRateLimit(app, config)
   app.addSchema(imageRecordSchema)
   await registerOpenApi(app)
   await app.register(accepts)
@@ -65,4 +73,21 @@ export async function buildApp (config: Config, clients: AwsClients, options: Bu
   await app.register(openApiRoutes)
   await app.register(docsRoutes)
   return app
+}
+
+/**
+ * A request must arrive whole within REQUEST_TIMEOUT_MS, its headers within a minute at most:
+ * Node then answers 408 and closes, so a client that dribbles bytes cannot hold a connection.
+ */
+function serverTimeouts (config: Config): { requestTimeout: number, http: ServerOptions } {
+  const requestTimeout = config.requestTimeoutMs
+  return {
+    requestTimeout,
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(60_000, requestTimeout),
+      // How often Node looks for connections over those limits.
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeout / 4)))
+    }
+  }
 }

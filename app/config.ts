@@ -52,7 +52,15 @@ const schema = {
     S3_PART_SIZE: { type: 'integer', minimum: 5 * MiB, maximum: 512 * MiB, default: 5 * MiB },
     S3_QUEUE_SIZE: { type: 'integer', minimum: 1, maximum: 16, default: 4 },
     AWS_REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000 },
-    SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 0, default: 25_000 }
+    SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 0, default: 25_000 },
+
+    REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 120_000 },
+    RATE_LIMIT_MAX: { type: 'integer', minimum: 1, default: 60 },
+    RATE_LIMIT_GLOBAL_MAX: { type: 'integer', minimum: 1, default: 600 },
+    RATE_LIMIT_WINDOW_MS: { type: 'integer', minimum: 1000, default: 60_000 },
+    TRUST_PROXY_HOPS: { type: 'integer', minimum: 0, maximum: 10, default: 0 },
+    CORS_ORIGINS: { type: 'string', pattern: '^(https?://[^\\s,/]+(,https?://[^\\s,/]+)*)?$', default: '' },
+    RECONCILE_GRACE_MS: { type: 'integer', minimum: 0, default: 3_600_000 }
   }
 } as const
 
@@ -85,6 +93,16 @@ export interface Config {
   s3QueueSize: number
   awsRequestTimeoutMs: number
   shutdownGraceMs: number
+  /** The whole request must arrive within this time (slow clients, slowloris). */
+  requestTimeoutMs: number
+  /** Per client IP and window: uploads (POST /upload, /uploads) and every other request. */
+  rateLimit: { uploadMax: number, globalMax: number, windowMs: number }
+  /** Reverse proxies in front of `node app` whose X-Forwarded-For is trusted; 0 in Lambda. */
+  trustProxyHops: number
+  /** Origins allowed to call the API from a browser; empty means same-origin only. */
+  corsOrigins: string[]
+  /** Reconcile leaves objects younger than this alone: their upload may still be in flight. */
+  reconcileGraceMs: number
 }
 
 export class ConfigError extends Error {
@@ -119,6 +137,13 @@ interface ParsedEnv {
   S3_QUEUE_SIZE: number
   AWS_REQUEST_TIMEOUT_MS: number
   SHUTDOWN_GRACE_MS: number
+  REQUEST_TIMEOUT_MS: number
+  RATE_LIMIT_MAX: number
+  RATE_LIMIT_GLOBAL_MAX: number
+  RATE_LIMIT_WINDOW_MS: number
+  TRUST_PROXY_HOPS: number
+  CORS_ORIGINS: string
+  RECONCILE_GRACE_MS: number
 }
 
 /**
@@ -164,7 +189,12 @@ export function loadConfig (env: RawEnv): Config {
     s3PartSize: raw.S3_PART_SIZE,
     s3QueueSize: raw.S3_QUEUE_SIZE,
     awsRequestTimeoutMs: raw.AWS_REQUEST_TIMEOUT_MS,
-    shutdownGraceMs: raw.SHUTDOWN_GRACE_MS
+    shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
+    requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
+    rateLimit: { uploadMax: raw.RATE_LIMIT_MAX, globalMax: raw.RATE_LIMIT_GLOBAL_MAX, windowMs: raw.RATE_LIMIT_WINDOW_MS },
+    trustProxyHops: raw.TRUST_PROXY_HOPS,
+    corsOrigins: raw.CORS_ORIGINS === '' ? [] : raw.CORS_ORIGINS.split(','),
+    reconcileGraceMs: raw.RECONCILE_GRACE_MS
   }
 }
 

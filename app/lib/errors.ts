@@ -38,17 +38,24 @@ export const errors = {
     new AppError(422, 'TOO_MANY_PIXELS', `The image "${filename}" is ${width}x${height} pixels, over the limit of ${limit} pixels.`),
   unreadableImage: (filename: string) =>
     new AppError(422, 'UNREADABLE_IMAGE', `The image "${filename}" has no readable header: its dimensions could not be read.`),
+  corruptImage: (filename: string, contentType: string, problem: string) =>
+    new AppError(422, 'CORRUPT_IMAGE', `The image "${filename}" is not a whole ${contentType} file: ${problem}.`),
   storageUnavailable: () =>
     new AppError(503, 'STORAGE_UNAVAILABLE', 'Image storage is unavailable; nothing was stored. Try again shortly.', 5),
   metadataUnavailable: () =>
     new AppError(503, 'METADATA_UNAVAILABLE', 'The image index is unavailable; nothing was stored. Try again shortly.', 5),
+  rateLimited: (max: number, retryAfterSeconds: number) =>
+    new AppError(429, 'RATE_LIMITED', `Too many requests: at most ${max} in this window. Try again in ${retryAfterSeconds} seconds.`, retryAfterSeconds),
   notFound: (what: string) =>
     new AppError(404, 'NOT_FOUND', `${what} was not found.`)
 }
 
 export const requestErrors = {
-  unexpectedFileField: (field: string) =>
-    new AppError(400, 'UNEXPECTED_FIELD', `Files go in the field named "file"; this request sent one in "${field.slice(0, 100)}".`),
+  // The parser leaves the name undefined when a part has none, whatever its types say.
+  unexpectedFileField: (field: string | undefined) =>
+    new AppError(400, 'UNEXPECTED_FIELD', field === undefined
+      ? 'Files go in the field named "file"; this request sent one without a field name.'
+      : `Files go in the field named "file"; this request sent one in "${field.slice(0, 100)}".`),
   clientClosed: () =>
     new AppError(400, 'CLIENT_CLOSED', 'The request ended before the upload was complete; nothing was stored.')
 }

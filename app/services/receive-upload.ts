@@ -5,6 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { errors, requestErrors } from '../lib/errors.js'
 import { sanitizeFilename } from '../lib/filename.js'
 import { readImageHead } from '../lib/image-head.js'
+import { checkStructure, type StructureCheck } from '../lib/image-structure.js'
 import { newImageId, originalKey } from '../lib/keys.js'
 import { fromParserError } from '../lib/multipart-errors.js'
 import type { Config } from '../config.js'
@@ -34,8 +35,9 @@ export async function receiveUpload (parts: AsyncIterator<Multipart>, ctx: Uploa
     }
     if (objects.length === 0) throw errors.noFile()
     for (const record of objects) {
-      await putImageRecord(ctx.ddb, ctx.config.table, record)
+      // Before the write: a put that timed out may still have been applied, so it is rolled back too.
       items.push(record)
+      await putImageRecord(ctx.ddb, ctx.config.table, record)
     }
     return objects
   } catch (err) {
@@ -59,8 +61,14 @@ async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: Im
   const filename = sanitizeFilename(part.filename)
   const chunks = fileChunks(part, filename, ctx)
   try {
-    if (part.fieldname !== 'file') throw requestErrors.unexpectedFileField(part.fieldname)
+    if (part.fieldname !== 'file') throw requestErrors.unexpectedFileField(part.fieldname as string | undefined)
     const head = await readImageHead(chunks, { filename, allowedTypes: config.allowedTypes, maxPixels: config.maxPixels })
+    const structure = checkStructure(head.contentType)
+    const fail = (problem: string | undefined): void => {
+      if (problem) throw errors.corruptImage(filename, head.contentType, problem)
+    }
+    fail(structure.push(head.bytes))
+    if (head.ended) fail(structure.end())
     const id = newImageId()
     const key = originalKey(id)
     // Registered before the upload starts: a write whose reply is lost is still cleaned up.
@@ -71,7 +79,7 @@ async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: Im
       key,
       contentType: head.contentType,
       head: head.bytes,
-      rest: head.ended ? undefined : chunks,
+      rest: head.ended ? undefined : checkedChunks(chunks, structure, fail),
       partSize: config.s3PartSize,
       queueSize: config.s3QueueSize
     })
@@ -92,6 +100,15 @@ async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: Im
     // Stops reading a refused file; busboy then skips to the end of the request.
     await chunks.return(undefined)
   }
+}
+
+/** The rest of a file, walked for structure; a broken or truncated image fails before its last byte is stored. */
+async function * checkedChunks (chunks: AsyncIterator<Buffer>, structure: StructureCheck, fail: (problem: string | undefined) => void): AsyncGenerator<Buffer, void> {
+  for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+    fail(structure.push(next.value))
+    yield next.value
+  }
+  fail(structure.end())
 }
 
 async function * fileChunks (part: MultipartFile, filename: string, ctx: UploadContext): AsyncGenerator<Buffer, void> {
