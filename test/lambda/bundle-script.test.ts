@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { bundle, report, type BundleEntry } from '../../infra/bundle.js'
 import { fixture } from '../helpers/multipart.js'
-import { invokeBundleInChild, nodeModulesAbove } from '../helpers/run-bundle.js'
+import { nodeModulesAbove, startBundle } from '../helpers/run-bundle.js'
 import { tempDir } from '../helpers/stand-ins.js'
 
 const sharpEntry: BundleEntry = { name: 'resizer', source: 'test/lambda/fixtures/sharp-entry.ts', external: ['sharp'], copyModules: ['sharp'] }
@@ -34,7 +34,9 @@ t.test('a native package ships beside the bundle with its runtime dependencies, 
   t.match(readFileSync(join(dir, 'index.mjs'), 'utf8'), /from"sharp"/, 'sharp stays an import, not inlined')
   t.match(report([result!]), /node_modules: @img\/colour, @img\/sharp-libvips-linux-x64, @img\/sharp-linux-x64, detect-libc, semver, sharp$/m)
 
-  const { result: output } = await invokeBundleInChild(join(dir, 'index.mjs'), { image: fixture('image.jpg').toString('base64') }, {})
+  const resizer = await startBundle(join(dir, 'index.mjs'))
+  t.teardown(() => resizer.stop())
+  const output = await resizer.invoke({ image: fixture('image.jpg').toString('base64') }, {})
   t.same(output, { width: 16, format: 'webp' }, 'sharp loads its native binary from the copied packages')
 })
 

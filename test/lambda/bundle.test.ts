@@ -1,23 +1,25 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import t from 'tap'
+import type { LambdaResponse } from '@fastify/aws-lambda'
 import { bundle, ENTRIES } from '../../infra/bundle.js'
-import type { LambdaHandler } from '../../app/lambda-handler.js'
+import { eventually } from '../helpers/inspect.js'
 import { handlerCases, lambdaTarget } from '../helpers/lambda.js'
 import { httpApiEvent, lambdaContext, restApiEvent } from '../helpers/lambda-events.js'
-import { invokeBundleInChild, nodeModulesAbove } from '../helpers/run-bundle.js'
+import { nodeModulesAbove, startBundle } from '../helpers/run-bundle.js'
 import { tempDir } from '../helpers/stand-ins.js'
 
-// Built by the build script's own function into a temporary folder outside the project, so
-// the bundle can only resolve what it carries (plus Node's builtins).
+// Built by the build script's own function into a temporary folder outside the project, and
+// run there in its own node process, so it can only use what it carries and Node's builtins.
 const out = await tempDir('lambda-bundle-')
 t.teardown(() => out.remove())
 const [built] = await bundle(ENTRIES.filter(entry => entry.name === 'lambda'), { outDir: out.path })
 const bundlePath = join(out.path, 'lambda', 'index.mjs')
 const target = await lambdaTarget(t)
-Object.assign(process.env, target.env)
-const { handler } = await import(pathToFileURL(bundlePath).href) as { handler: LambdaHandler }
+const lambda = await startBundle(bundlePath, { ...target.env, LOG_LEVEL: 'info' })
+t.teardown(() => lambda.stop())
+const { awsRequestId } = lambdaContext()
+const handler = (event: object, context: object) => lambda.invoke<LambdaResponse>(event, context)
 
 t.test('the archive folder holds the bundle, its source map and the browser assets, and no node_modules', async t => {
   t.equal(nodeModulesAbove(out.path), undefined, 'no node_modules the bundle could fall back on')
@@ -25,6 +27,18 @@ t.test('the archive folder holds the bundle, its source map and the browser asse
   t.same(readdirSync(join(out.path, 'lambda', 'public')).sort(), ['style.css', 'upload.js'])
   t.match(built, { name: 'lambda', modules: [], files: [{ path: bundlePath }, { path: `${bundlePath}.map` }] })
   t.ok(built!.files[0]!.gzipBytes < built!.files[0]!.bytes, 'sizes are measured')
+})
+
+t.test('first invocation after the cold start: JSON log lines on stdout carry both request ids', async t => {
+  const res = await handler(httpApiEvent({ method: 'GET', path: '/health', requestId: 'PQRdApSOyKfHVKD=' }), lambdaContext(awsRequestId))
+  t.match(res, { statusCode: 200, body: '{"status":"ok"}', isBase64Encoded: false })
+  // Logs travel on stdout, the result over IPC: wait for the request's last line.
+  await eventually(() => lambda.stdout.some(line => line.includes('request completed')))
+  const lines = lambda.stdout.map(line => JSON.parse(line) as Record<string, unknown>)
+  const request = lines.filter(line => line['reqId'] !== undefined)
+  const messages = request.map(line => line['msg'])
+  t.ok(messages.includes('incoming request') && messages.includes('request completed'), lambda.stdout.join('\n'))
+  for (const line of request) t.match(line, { awsRequestId, apiRequestId: 'PQRdApSOyKfHVKD=', level: Number, time: Number })
 })
 
 handlerCases(t, () => handler, target)
@@ -41,16 +55,4 @@ t.test('the bundle builds the OpenAPI document', async t => {
   const res = await handler(httpApiEvent({ method: 'GET', path: '/openapi.json' }), lambdaContext())
   t.equal(res.statusCode, 200)
   t.ok(JSON.parse(res.body).paths['/upload'])
-})
-
-t.test('cold start in a fresh process: JSON log lines on stdout carry both request ids', async t => {
-  const context = { awsRequestId: '8f5e2c1a-43b7-4c6e-9d2f-0a1b2c3d4e5f' }
-  const event = httpApiEvent({ method: 'GET', path: '/health', requestId: 'PQRdApSOyKfHVKD=' })
-  const { result, stdout } = await invokeBundleInChild(bundlePath, event, context, { ...target.env, LOG_LEVEL: 'info' })
-  t.match(result, { statusCode: 200, body: '{"status":"ok"}', isBase64Encoded: false })
-  const lines = stdout.map(line => JSON.parse(line) as Record<string, unknown>)
-  const request = lines.filter(line => line['reqId'] !== undefined)
-  const messages = request.map(line => line['msg'])
-  t.ok(messages.includes('incoming request') && messages.includes('request completed'), stdout.join('\n'))
-  for (const line of request) t.match(line, { awsRequestId: context.awsRequestId, apiRequestId: 'PQRdApSOyKfHVKD=', level: Number, time: Number })
 })
