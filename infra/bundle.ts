@@ -31,8 +31,17 @@ export const ENTRIES: BundleEntry[] = [
   { name: 'reconcile', source: 'app/reconcile-lambda.ts' }
 ]
 
-// Bundled CommonJS code calls require() (builtins, JSON); an ESM file has none of its own.
-const BANNER = "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);"
+// An ESM file has no require, __filename or __dirname, and bundled CommonJS code uses them
+// (require for builtins; libheif's WASM glue reads __dirname as it loads). `define` points
+// the free __dirname/__filename at these, leaving any module's own variables of that name alone.
+const BANNER = [
+  "import { createRequire as __bundleCreateRequire } from 'node:module'",
+  "import { dirname as __bundlePathDirname } from 'node:path'",
+  "import { fileURLToPath as __bundleFileURLToPath } from 'node:url'",
+  'const require = __bundleCreateRequire(import.meta.url)',
+  'const __bundleFilename = __bundleFileURLToPath(import.meta.url)',
+  'const __bundleDirname = __bundlePathDirname(__bundleFilename)'
+].join(';')
 
 export interface BuiltFile { path: string, bytes: number, gzipBytes: number }
 export interface BundleResult { name: string, dir: string, skipped?: string, files: BuiltFile[], modules: string[], totalBytes: number }
@@ -71,6 +80,7 @@ async function bundleEntry (entry: BundleEntry, root: string, dir: string): Prom
     sourcemap: true,
     external,
     banner: { js: BANNER },
+    define: { __dirname: '__bundleDirname', __filename: '__bundleFilename' },
     metafile: true,
     logLevel: 'warning'
   })

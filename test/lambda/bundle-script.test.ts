@@ -37,7 +37,7 @@ t.test('a native package ships beside the bundle with its runtime dependencies, 
   const resizer = await startBundle(join(dir, 'index.mjs'))
   t.teardown(() => resizer.stop())
   const output = await resizer.invoke({ image: fixture('image.jpg').toString('base64') }, {})
-  t.same(output, { width: 16, format: 'webp' }, 'sharp loads its native binary from the copied packages')
+  t.same(output, { width: 16, format: 'webp', dirname: dir, filename: join(dir, 'index.mjs') }, 'sharp loads its native binary from the copied packages; __dirname is the bundle folder')
 })
 
 t.test('an external package that is not copied is refused: the archive would be incomplete', async t => {
