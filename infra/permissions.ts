@@ -1,0 +1,106 @@
+// What each Lambda function may do, beyond writing its own log streams (ServiceFunction adds
+// that). Every statement names its resources; nothing here is granted on "*".
+import * as pulumi from '@pulumi/pulumi'
+import { objectsUnder, type Statement } from './iam.js'
+
+export const ORIGINALS = 'originals/'
+export const PROCESSED = 'processed/'
+export const LIST_INDEX = 'byUploadedAt'
+
+export interface DataArns {
+  bucketArn: pulumi.Input<string>
+  tableArn: pulumi.Input<string>
+}
+
+const indexArn = (tableArn: pulumi.Input<string>): pulumi.Output<string> =>
+  pulumi.interpolate`${tableArn}/index/${LIST_INDEX}`
+
+/** The HTTP app: streams uploads into originals/, grants presigned POSTs, lists and deletes images. */
+export const apiStatements = ({ bucketArn, tableArn }: DataArns): Statement[] => [
+  {
+    Sid: 'Originals',
+    Effect: 'Allow',
+    // PutObject also covers the multipart calls lib-storage makes (Create/UploadPart/Complete)
+    // and the presigned POSTs it signs; GetObject covers HeadObject.
+    Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+    Resource: [objectsUnder(bucketArn, ORIGINALS)]
+  },
+  {
+    Sid: 'ProcessedVariants',
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:DeleteObject'],
+    Resource: [objectsUnder(bucketArn, PROCESSED)]
+  },
+  {
+    Sid: 'Metadata',
+    Effect: 'Allow',
+    Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+    Resource: [tableArn]
+  },
+  {
+    Sid: 'ListByUploadedAt',
+    Effect: 'Allow',
+    Action: ['dynamodb:Query'],
+    Resource: [indexArn(tableArn)]
+  }
+]
+
+/** S3 event handler: reads an original, writes its variants, deletes originals it rejects. */
+export const processorStatements = ({ bucketArn, tableArn }: DataArns, deadLetterQueueArn: pulumi.Input<string>): Statement[] => [
+  {
+    Sid: 'ReadAndRejectOriginals',
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:DeleteObject'],
+    Resource: [objectsUnder(bucketArn, ORIGINALS)]
+  },
+  {
+    // DeleteObject: variants it has just written are removed again when the image was deleted
+    // while it was processing (app/processing/process-original.ts).
+    Sid: 'WriteVariants',
+    Effect: 'Allow',
+    Action: ['s3:PutObject', 's3:DeleteObject'],
+    Resource: [objectsUnder(bucketArn, PROCESSED)]
+  },
+  {
+    Sid: 'Metadata',
+    Effect: 'Allow',
+    Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    Resource: [tableArn]
+  },
+  {
+    // Lambda sends failed asynchronous events to the on-failure destination as this role.
+    Sid: 'DeadLetters',
+    Effect: 'Allow',
+    Action: ['sqs:SendMessage'],
+    Resource: [deadLetterQueueArn]
+  }
+]
+
+/** Daily sweep: finds originals without metadata (and metadata without originals) and removes them. */
+export const reconcileStatements = ({ bucketArn, tableArn }: DataArns): Statement[] => [
+  {
+    Sid: 'ListOriginals',
+    Effect: 'Allow',
+    Action: ['s3:ListBucket'],
+    Resource: [bucketArn],
+    Condition: { StringLike: { 's3:prefix': [`${ORIGINALS}*`] } }
+  },
+  {
+    Sid: 'Originals',
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:DeleteObject'],
+    Resource: [objectsUnder(bucketArn, ORIGINALS)]
+  },
+  {
+    Sid: 'ProcessedVariants',
+    Effect: 'Allow',
+    Action: ['s3:DeleteObject'],
+    Resource: [objectsUnder(bucketArn, PROCESSED)]
+  },
+  {
+    Sid: 'Metadata',
+    Effect: 'Allow',
+    Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+    Resource: [tableArn, indexArn(tableArn)]
+  }
+]
