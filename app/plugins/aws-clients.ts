@@ -22,7 +22,9 @@ export interface ClientTarget {
  */
 export function createAwsClients (config: Config, target: ClientTarget = {}): AwsClients {
   const standIn = config.mode !== 'aws'
-  const requestHandler = { connectionTimeout: 3_000, requestTimeout: config.awsRequestTimeoutMs }
+  // socketTimeout, not requestTimeout: this SDK only logs a warning when requestTimeout passes
+  // (unless throwOnRequestTimeout), and an idle socket is what a stalled S3 or DynamoDB looks like.
+  const requestHandler = { connectionTimeout: 3_000, socketTimeout: config.awsRequestTimeoutMs }
   const common = {
     region: config.region,
     requestHandler,

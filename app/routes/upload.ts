@@ -5,6 +5,11 @@ import { receiveUpload } from '../services/receive-upload.js'
 import { errorResponses } from './schemas.js'
 
 export default async function uploadRoutes (app: FastifyInstance, { config, s3, ddb }: AppDeps): Promise<void> {
+  // Shutdown (app.close) waits for these: an upload cut when the grace period ends still has
+  // its multipart upload to abort and its writes to roll back after its connection is gone.
+  const inFlight = new Set<Promise<unknown>>()
+  app.addHook('onClose', async () => { await Promise.allSettled(inFlight) })
+
   app.post('/upload', {
     schema: {
       summary: 'Upload one or more images (multipart/form-data, field "file")',
@@ -23,7 +28,9 @@ export default async function uploadRoutes (app: FastifyInstance, { config, s3, 
   }, async (request, reply) => {
     if (!request.isMultipart()) throw errors.notMultipart()
     const started = performance.now()
-    const images = await receiveUpload(request.parts()[Symbol.asyncIterator](), { config, s3, ddb, log: request.log })
+    const receiving = receiveUpload(request.parts()[Symbol.asyncIterator](), { config, s3, ddb, log: request.log })
+    inFlight.add(receiving)
+    const images = await receiving.finally(() => inFlight.delete(receiving))
     const ms = Math.round(performance.now() - started)
     for (const image of images) {
       request.log.info({ imageId: image.id, contentType: image.contentType, bytes: image.size, ms }, 'image stored')

@@ -1,0 +1,87 @@
+/**
+ * Clients that vanish mid-request: 100 real sockets cut at seeded random byte offsets (headers,
+ * part headers, file bytes, between files, inside a multipart S3 upload), some with a reset,
+ * some with a half-close. Afterwards nothing is stored, every multipart upload is aborted, and
+ * the server still serves. Reproduce a run with DISCONNECT_SEED=<seed printed below>.
+ */
+import t from 'tap'
+import type { AddressInfo } from 'node:net'
+import { buildTestApp, testClients } from '../helpers/build-app.js'
+import { startDynamoDbLocal, startFauxqsS3 } from '../helpers/stand-ins.js'
+import { fixture, largePng, multipartBody } from '../helpers/multipart.js'
+import { eventually, isMultipartUploadGone, storedState, trackMultipartUploads } from '../helpers/inspect.js'
+import { rawConnection, requestHead } from '../helpers/raw-http.js'
+
+const MiB = 1024 * 1024
+const TRIALS = Number(process.env['DISCONNECT_TRIALS'] ?? 100)
+const seed = Number(process.env['DISCONNECT_SEED'] ?? Date.now() % 2 ** 31)
+t.comment(`DISCONNECT_SEED=${seed} DISCONNECT_TRIALS=${TRIALS}`)
+
+/** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
+function random (state: number): () => number {
+  return () => {
+    state = (state + 0x6d2b79f5) | 0
+    let x = Math.imul(state ^ (state >>> 15), 1 | state)
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x
+    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32
+  }
+}
+
+const [s3, dynamodb] = await Promise.all([startFauxqsS3(), startDynamoDbLocal()])
+t.teardown(() => Promise.all([s3.stop(), dynamodb.stop()]))
+const target = { s3: s3.url, dynamodb: dynamodb.url }
+const env = { S3_PART_SIZE: String(5 * MiB), MAX_UPLOAD_BYTES: String(11 * MiB), RATE_LIMIT_MAX: '1000' }
+
+const { config, clients } = await buildTestApp(t, target, env)
+const appS3 = testClients(config).s3
+const tracker = trackMultipartUploads(appS3)
+const { app } = await buildTestApp(t, target, { ...env, BUCKET_NAME: config.bucket, TABLE_NAME: config.table }, { s3: appS3 })
+await app.listen({ port: 0, host: '127.0.0.1' })
+const { port } = app.server.address() as AddressInfo
+
+const bodies = await Promise.all([
+  multipartBody([{ filename: 'a.png', content: fixture('image.png') }]),
+  multipartBody([{ filename: 'a.jpg', content: fixture('photo-rotated.jpg') }], { title: 'a field first' }),
+  multipartBody(['image.gif', 'image.webp', 'image.avif'].map(name => ({ filename: name, content: fixture(name) }))),
+  multipartBody([{ filename: 'big.png', content: largePng(7 * MiB) }])
+])
+const requests = bodies.map(body => Buffer.concat([
+  Buffer.from(requestHead({ 'Content-Type': body.headers['content-type']!, 'Content-Length': body.payload.length })),
+  body.payload
+]))
+
+t.test(`${TRIALS} uploads cut at random byte offsets leave nothing behind`, async t => {
+  const next = random(seed)
+  const cuts: string[] = []
+  for (let trial = 0; trial < TRIALS; trial++) {
+    // One in ten is the 7 MiB upload, cut past its first 5 MiB part half the time.
+    const which = next() < 0.1 ? 3 : Math.floor(next() * 3)
+    const bytes = requests[which]!
+    const offset = which === 3 && next() < 0.5 ? Math.floor(5.5 * MiB + next() * (bytes.length - 5.5 * MiB)) : Math.floor(next() * bytes.length)
+    const halfClose = next() < 0.3
+    cuts.push(`${which}@${offset}${halfClose ? 'h' : 'r'}`)
+    const connection = rawConnection(port, 30_000)
+    await connection.write(bytes.subarray(0, offset))
+    await new Promise(resolve => setTimeout(resolve, next() * 30))
+    if (halfClose) connection.socket.end()
+    else connection.socket.resetAndDestroy()
+    const res = await connection.response
+    if (res.status !== undefined) t.ok(res.status < 500, `trial ${trial} (${cuts.at(-1)}): no 5xx (${res.status})`)
+  }
+  t.comment(`cuts (request@offset, h = half-close, r = reset): ${cuts.join(' ')}`)
+
+  t.ok(await eventually(() => tracker.aborted.length === tracker.started.length, 20_000),
+    `every multipart upload started (${tracker.started.length}) was aborted (${tracker.aborted.length})`)
+  for (const upload of tracker.started) t.ok(await isMultipartUploadGone(clients.s3, config.bucket, upload), `S3 no longer knows ${upload.key}`)
+  t.ok(await eventually(async () => {
+    const state = await storedState(clients, config)
+    return state.keys.length === 0 && state.items.length === 0
+  }, 20_000), 'no object and no item')
+
+  const health = await fetch(`http://127.0.0.1:${port}/health`)
+  t.equal(health.status, 200, 'the server still serves')
+  const form = new FormData()
+  form.append('file', new Blob([new Uint8Array(fixture('image.png'))]), 'after.png')
+  const after = await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: form })
+  t.equal(after.status, 201, 'and still stores uploads')
+})

@@ -1,0 +1,47 @@
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { MultipartRef } from './inspect.js'
+
+export interface S3Recorder {
+  url: string
+  /** Every multipart upload S3 said it started, seen on the wire (for a client in another process). */
+  started: Array<MultipartRef & { bucket: string }>
+  close: () => Promise<void>
+}
+
+/**
+ * An HTTP proxy in front of an S3 stand-in that writes down each CreateMultipartUpload answer,
+ * so a test can later ask S3 whether every one of them was completed or aborted. Everything
+ * else passes through untouched (path-style requests; signatures are not re-made, and the
+ * stand-ins do not check them).
+ */
+export async function startS3Recorder (target: string): Promise<S3Recorder> {
+  const started: S3Recorder['started'] = []
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', target)
+    const creates = req.method === 'POST' && url.searchParams.has('uploads')
+    const upstream = request(url, { method: req.method, headers: req.headers }, answer => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      if (!creates) return answer.pipe(res)
+      const chunks: Buffer[] = []
+      answer.on('data', (chunk: Buffer) => { chunks.push(chunk); res.write(chunk) })
+      answer.on('end', () => {
+        const body = Buffer.concat(chunks).toString()
+        const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(body)?.[1]
+        const [, bucket = '', ...key] = url.pathname.split('/')
+        if (uploadId) started.push({ bucket, key: decodeURIComponent(key.join('/')), uploadId })
+        res.end()
+      })
+    })
+    upstream.on('error', () => res.destroy())
+    req.on('error', () => upstream.destroy())
+    res.on('close', () => { if (!res.writableFinished) upstream.destroy() })
+    req.pipe(upstream)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    started,
+    close: () => new Promise(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
+  }
+}
