@@ -98,7 +98,7 @@ export async function run (options: RunOptions): Promise<BenchResult> {
     ours: main.length / 1024,
     goal: '–',
     met: null,
-    note: `gzip -9: ${(gzipSync(main, { level: 9 }).length / 1024).toFixed(0)} KiB; dist/lambda total ${(total / 1024).toFixed(0)} KiB`
+    note: `gzip -9: ${(gzipSync(main, { level: 9 }).length / 1024).toFixed(0)} KiB; dist/lambda total ${(total / 1024).toFixed(0)} KiB, source maps and assets included`
   }]
   return { rows, notes: ['Cold start: tsx\'s transform cache is warm for the unbundled runs (one untimed import first), which favours the unbundled side.'] }
 }

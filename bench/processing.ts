@@ -1,7 +1,7 @@
 // Row 6: thumbnail (256 px) + display (1280 px) WebP variants of a 12 MP JPEG, through the
 // service's processor (app/processing) and through a bare sharp pipeline; interleaved, in
 // this process. Run alone: npx tsx bench/processing.ts [--quick]
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import sharp from 'sharp'
@@ -11,26 +11,26 @@ import { parseArgs, printResult, type BenchResult, type RunOptions } from './lib
 import { interleaved, median } from './lib/stats.js'
 import { jpeg } from './lib/test-images.js'
 
-const SIZES = [256, 1280]
+/** The processor's settings (app/lib/variants.ts): longest side and WebP quality. */
+const VARIANTS = [{ size: 256, quality: 75 }, { size: 1280, quality: 82 }]
+const MAX_PIXELS = 100_000_000
 type MakeVariants = (input: Buffer) => Promise<unknown>
 
 /** The same two resizes with nothing around them: decode, orient, fit inside, encode WebP. */
-const bareSharp: MakeVariants = async (input) => await Promise.all(SIZES.map(size =>
-  sharp(input).rotate().resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true }).webp().toBuffer()))
+const bareSharp: MakeVariants = async (input) => await Promise.all(VARIANTS.map(({ size, quality }) =>
+  sharp(input).rotate().resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true }).webp({ quality }).toBuffer()))
 
-/** An exported function of app/processing whose name says it makes variants, if there is one yet. */
+/** The service's processor, from a Buffer: openImage() then renderVariants(), if they exist yet. */
 async function findProcessor (): Promise<{ name: string, make: MakeVariants } | undefined> {
-  const dir = join(ROOT, 'app', 'processing')
-  if (!existsSync(dir)) return undefined
-  for (const file of readdirSync(dir).filter(name => name.endsWith('.ts')).sort()) {
-    const module = await import(pathToFileURL(join(dir, file)).href) as Record<string, unknown>
-    for (const [name, value] of Object.entries(module)) {
-      if (typeof value === 'function' && /variants?/i.test(name)) {
-        return { name: `app/processing/${file} ${name}()`, make: value as MakeVariants }
-      }
-    }
+  const [decodeFile, renderFile] = ['decode.ts', 'render.ts'].map(file => join(ROOT, 'app', 'processing', file)) as [string, string]
+  if (!existsSync(decodeFile) || !existsSync(renderFile)) return undefined
+  const { openImage } = await import(pathToFileURL(decodeFile).href) as { openImage?: unknown }
+  const { renderVariants } = await import(pathToFileURL(renderFile).href) as { renderVariants?: unknown }
+  if (typeof openImage !== 'function' || typeof renderVariants !== 'function') return undefined
+  return {
+    name: 'app/processing openImage() + renderVariants()',
+    make: async (input) => await renderVariants(await openImage(input, 'image/jpeg', MAX_PIXELS))
   }
-  return undefined
 }
 
 /** Every Buffer inside a result, wherever the processor put it. */
@@ -48,7 +48,7 @@ async function checkVariants (who: string, result: unknown): Promise<void> {
     const meta = await sharp(buffer).metadata()
     if (meta.format === 'webp') sides.push(Math.max(meta.width, meta.height))
   }
-  for (const size of SIZES) expect(sides.includes(size), `${who} made no ${size} px WebP (made ${sides.join(', ') || 'none'})`)
+  for (const { size } of VARIANTS) expect(sides.includes(size), `${who} made no ${size} px WebP (made ${sides.join(', ') || 'none'})`)
 }
 
 async function timed (make: MakeVariants, input: Buffer): Promise<number> {
@@ -78,7 +78,7 @@ export async function run (options: RunOptions): Promise<BenchResult> {
       reference: { name: 'bare sharp pipeline', value: bare, ratio: processor ? median(ms['ours']!.map((t, i) => t / ms['bare']![i]!)) : null },
       goal: 'none set; overhead over bare sharp',
       met: null,
-      note: processor ? `measured ${processor.name}` : 'pending: app/processing has no variant function yet'
+      note: processor ? `measured ${processor.name}` : 'pending: app/processing has no openImage() + renderVariants() yet'
     }],
     notes: []
   }

@@ -8,6 +8,7 @@ import { run as throughput } from './throughput.js'
 import { run as smallImages } from './small-images.js'
 import { run as processing } from './processing.js'
 import { run as coldStart } from './cold-start.js'
+import { run as profile } from './profile.js'
 import { ROOT } from './lib/processes.js'
 import { markdownTable, parseArgs, type BenchResult, type RunOptions } from './lib/results.js'
 
@@ -15,8 +16,10 @@ const BENCHMARKS: Array<[string, (options: RunOptions) => Promise<BenchResult>]>
   ['throughput and memory', throughput],
   ['small images', smallImages],
   ['processing', processing],
-  // Last: the Lambda entry and its bundle are the newest code in the tree.
-  ['cold start', coldStart]
+  // Last but one: the Lambda entry and its bundle are the newest code in the tree.
+  ['cold start', coldStart],
+  // Untimed diagnostics for the rows that miss: where the servers' CPU and memory go.
+  ['profiles', profile]
 ]
 
 const options = parseArgs()
@@ -25,6 +28,7 @@ const rows: BenchResult['rows'] = []
 const notes: string[] = []
 let failed = false
 for (const [name, bench] of BENCHMARKS) {
+  if (bench === profile && options.quick && !options.profile) continue
   const benchStarted = Date.now()
   console.error(`== ${name}`)
   try {

@@ -4,10 +4,9 @@
 // round's high-water mark belongs to that round's size. Run alone: npx tsx bench/throughput.ts [--quick]
 import { pathToFileURL } from 'node:url'
 import { expect, verifyStored } from './lib/checks.js'
-import { summariseProfiles } from './lib/cpu-profile.js'
 import { startDirectUploader, type DirectUploader } from './lib/direct.js'
 import { postFile } from './lib/multipart-client.js'
-import { cpuMsOf, memoryOf, scratchDir } from './lib/processes.js'
+import { cpuMsOf, memoryOf } from './lib/processes.js'
 import { parseArgs, printResult, type BenchResult, type Row, type RunOptions } from './lib/results.js'
 import { startServer, type BenchServer, type ServerKind } from './lib/servers.js'
 import { standInClients, startStandIns, type StandIns } from './lib/stand-ins.js'
@@ -62,8 +61,8 @@ async function uploadOnce (stage: Stage, contender: Contender, bytes: number, re
   return { ms: response.ms, cpuMs }
 }
 
-async function startServers (standIns: StandIns, cpuProfDir: string | undefined, env: NodeJS.ProcessEnv = {}): Promise<Record<ServerKind, BenchServer>> {
-  const app = await startServer('app', standIns, { maxUploadBytes: MAX_UPLOAD_BYTES, cpuProfDir, env })
+async function startServers (standIns: StandIns, env: NodeJS.ProcessEnv = {}): Promise<Record<ServerKind, BenchServer>> {
+  const app = await startServer('app', standIns, { maxUploadBytes: MAX_UPLOAD_BYTES, env })
   try {
     return { app, peer: await startServer('peer', standIns, { maxUploadBytes: MAX_UPLOAD_BYTES, env }) }
   } catch (err) {
@@ -84,11 +83,11 @@ type PerContender<T> = Record<Contender, T[]>
 interface SizeResult { size: Size, uploads: PerContender<Upload>, peaks: Record<ServerKind, number[]> }
 
 /** All rounds of one size: fresh servers, two warm-up uploads each, then A B C / B C A / ... */
-async function measureSize (stage: Omit<Stage, 'servers'>, standIns: StandIns, size: Size, profileDir: string | undefined): Promise<SizeResult> {
+async function measureSize (stage: Omit<Stage, 'servers'>, standIns: StandIns, size: Size): Promise<SizeResult> {
   const uploads: PerContender<Upload> = { app: [], direct: [], peer: [] }
   const peaks: Record<ServerKind, number[]> = { app: [], peer: [] }
   for (let round = 0; round < size.runs; round++) {
-    const servers = await startServers(standIns, profileDir)
+    const servers = await startServers(standIns)
     try {
       const roundStage = { ...stage, servers }
       for (let i = 0; i < 2; i++) for (const contender of CONTENDERS) await uploadOnce(roundStage, contender, WARM_UP_BYTES, i === 0)
@@ -107,24 +106,21 @@ async function measureSize (stage: Omit<Stage, 'servers'>, standIns: StandIns, s
 
 export async function run (options: RunOptions): Promise<BenchResult> {
   const results: SizeResult[] = []
-  const notes: string[] = []
   const standIns = await startStandIns()
   let direct: DirectUploader | undefined
   const clients = standInClients(standIns.endpoints)
-  const profileDir = options.profile ? scratchDir('profile-throughput') : undefined
   let partSizeRow: Row
   try {
     direct = await startDirectUploader(standIns)
-    for (const size of sizes(options.quick)) results.push(await measureSize({ clients, direct }, standIns, size, profileDir))
+    for (const size of sizes(options.quick)) results.push(await measureSize({ clients, direct }, standIns, size))
     partSizeRow = await largerPartsRow({ clients, direct }, standIns, results)
-    if (profileDir) notes.push(`CPU profile of \`node app\` during the throughput runs (self time, all sizes):\n${summariseProfiles(profileDir)}`)
   } finally {
     clients.s3.destroy()
     clients.ddb.destroy()
     await direct?.stop()
     await standIns.stop()
   }
-  return { rows: [...results.map(throughputRow), ...results.map(cpuRow), ...memoryRows(results), partSizeRow], notes }
+  return { rows: [...results.map(throughputRow), ...results.map(cpuRow), ...memoryRows(results), partSizeRow], notes: [] }
 }
 
 const pairedRatio = (ours: number[], other: number[]): number => median(ours.map((value, i) => value / other[i]!))
@@ -182,7 +178,7 @@ function memoryRows (results: SizeResult[]): Row[] {
 /** A 100 MiB upload with 4x bigger parts: the peak should follow partSize x queueSize. */
 async function largerPartsRow (stage: Omit<Stage, 'servers'>, standIns: StandIns, results: SizeResult[]): Promise<Row> {
   const partSize = 4 * PART_SIZE
-  const servers = await startServers(standIns, undefined, { S3_PART_SIZE: String(partSize), S3_QUEUE_SIZE: String(QUEUE_SIZE) })
+  const servers = await startServers(standIns, { S3_PART_SIZE: String(partSize), S3_QUEUE_SIZE: String(QUEUE_SIZE) })
   let hwm: number
   try {
     for (let i = 0; i < 2; i++) await uploadOnce({ ...stage, servers }, 'app', WARM_UP_BYTES, false)

@@ -21,7 +21,7 @@ export interface BenchResult {
 
 export interface RunOptions {
   quick: boolean
-  /** Write CPU profiles of the servers and summarise them in the notes. */
+  /** Run the profiling pass (bench/profile.ts) even in a quick run. */
   profile: boolean
 }
 

@@ -55,6 +55,11 @@ export async function startServer (kind: ServerKind, standIns: StandIns, options
       BUCKET_NAME: bucket,
       TABLE_NAME: table,
       MAX_UPLOAD_BYTES: String(options.maxUploadBytes),
+      // One client sends every request here: the per-IP rate limit stays on but never trips,
+      // and a 1 GiB upload on a busy machine may take longer than the default request timeout.
+      RATE_LIMIT_MAX: '1000000000',
+      RATE_LIMIT_GLOBAL_MAX: '1000000000',
+      REQUEST_TIMEOUT_MS: '1800000',
       NODE_ENV: 'production',
       ...options.env
     }
