@@ -1,5 +1,5 @@
 import t from 'tap'
-import { fakeBuild, one, ofType, runProgram, stackConfig } from './harness.js'
+import { fakeBuild, one, ofType, runProgram, stackConfig } from './fixtures/harness.js'
 
 const { resources, invokes, outputs } = await runProgram({ ...stackConfig('prod'), buildDir: fakeBuild() })
 const api = one(resources, 'aws:apigatewayv2/api:Api', 'http-api')

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { statementsOf } from '../../infra/policies.js'
-import { ACCOUNT, fakeBuild, one, ofType, runProgram, stackConfig } from './harness.js'
+import { ACCOUNT, fakeBuild, one, ofType, runProgram, stackConfig } from './fixtures/harness.js'
 
 const { resources, outputs } = await runProgram({ ...stackConfig('prod'), buildDir: fakeBuild() })
 const bucket = one(resources, 'aws:s3/bucket:Bucket', 'images-bucket')

@@ -1,6 +1,6 @@
 // A stack that reuses the hosted zone named by `zone` (e.g. one Route 53 Domains created).
 import t from 'tap'
-import { EXISTING_ZONE_ID, fakeBuild, ofType, one, runProgram } from './harness.js'
+import { EXISTING_ZONE_ID, fakeBuild, ofType, one, runProgram } from './fixtures/harness.js'
 
 const { resources, invokes } = await runProgram({
   domain: 'upload.mennaimages.com',

@@ -1,6 +1,6 @@
 // A stack that reuses a hosted zone by id and overrides the optional settings.
 import t from 'tap'
-import { ACCOUNT, EXISTING_ZONE_ID, REGION, fakeBuild, one, ofType, runProgram } from './harness.js'
+import { ACCOUNT, EXISTING_ZONE_ID, REGION, fakeBuild, one, ofType, runProgram } from './fixtures/harness.js'
 
 const { resources, invokes, outputs } = await runProgram({
   domain: 'upload.mennaimages.com',

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { statementsOf } from '../../infra/policies.js'
-import { ACCOUNT, REGION, fakeBuild, one, ofType, runProgram, stackConfig, type Recorded } from './harness.js'
+import { ACCOUNT, REGION, fakeBuild, one, ofType, runProgram, stackConfig, type Recorded } from './fixtures/harness.js'
 
 const buildDir = fakeBuild()
 const { resources, outputs } = await runProgram({ ...stackConfig('prod'), buildDir })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { RESOURCE_RULES, STACK_RULES, checkResource, checkStack, type PolicyResource } from '../../infra/policies.js'
-import { fakeBuild, one, runProgram, stackConfig, type Recorded } from './harness.js'
+import { fakeBuild, one, runProgram, stackConfig, type Recorded } from './fixtures/harness.js'
 
 const { resources } = await runProgram({ ...stackConfig('prod'), buildDir: fakeBuild() })
 

@@ -6,7 +6,7 @@ import t from 'tap'
 import { parse } from 'yaml'
 import { builtCode } from '../../infra/components/function.js'
 import { DEFAULTS, readSettings } from '../../infra/settings.js'
-import { PROJECT, ROOT, fakeBuild, stackConfig } from './harness.js'
+import { PROJECT, ROOT, fakeBuild, stackConfig } from './fixtures/harness.js'
 
 const settingsWith = (config: Record<string, string>) => {
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])))

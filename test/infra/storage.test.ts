@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { LIST_INDEX, tableDefinition } from '../../app/lib/table.js'
 import { statementsOf } from '../../infra/policies.js'
-import { fakeBuild, one, ofType, runProgram, stackConfig } from './harness.js'
+import { fakeBuild, one, ofType, runProgram, stackConfig } from './fixtures/harness.js'
 
 const { resources, outputs } = await runProgram({ ...stackConfig('prod'), buildDir: fakeBuild() })
 const bucket = one(resources, 'aws:s3/bucket:Bucket', 'images-bucket')
