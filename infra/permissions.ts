@@ -76,14 +76,15 @@ export const processorStatements = ({ bucketArn, tableArn }: DataArns, deadLette
   }
 ]
 
-/** Daily sweep: finds originals without metadata (and metadata without originals) and removes them. */
+/** Daily sweep: removes originals without metadata, metadata without originals, and orphaned variants. */
 export const reconcileStatements = ({ bucketArn, tableArn }: DataArns): Statement[] => [
   {
-    Sid: 'ListOriginals',
+    // processed/ too: reconcile finds variants whose image has no item by listing them.
+    Sid: 'ListImageObjects',
     Effect: 'Allow',
     Action: ['s3:ListBucket'],
     Resource: [bucketArn],
-    Condition: { StringLike: { 's3:prefix': [`${ORIGINALS}*`] } }
+    Condition: { StringLike: { 's3:prefix': [`${ORIGINALS}*`, `${PROCESSED}*`] } }
   },
   {
     Sid: 'Originals',

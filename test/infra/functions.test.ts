@@ -95,9 +95,9 @@ t.test('process_image reads originals, writes variants, sends failures to its qu
   })
 })
 
-t.test('reconcile_images lists originals/ only and deletes what is orphaned', async t => {
+t.test('reconcile_images lists originals/ and processed/ only and deletes what is orphaned', async t => {
   t.same(grants(t, 'reconcile-handler'), {
-    ListOriginals: { Action: ['s3:ListBucket'], Resource: [B], Condition: { StringLike: { 's3:prefix': ['originals/*'] } } },
+    ListImageObjects: { Action: ['s3:ListBucket'], Resource: [B], Condition: { StringLike: { 's3:prefix': ['originals/*', 'processed/*'] } } },
     Originals: { Action: ['s3:DeleteObject', 's3:GetObject'], Resource: [`${B}/originals/*`] },
     ProcessedVariants: { Action: ['s3:DeleteObject'], Resource: [`${B}/processed/*`] },
     Metadata: { Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query'], Resource: [TABLE, `${TABLE}/index/byUploadedAt`].sort() },

@@ -1,0 +1,115 @@
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb'
+import { originalKey } from '../lib/keys.js'
+import { VARIANT_NAMES, variantKey } from '../lib/variants.js'
+import type { AwsClients } from '../plugins/aws-clients.js'
+import { listImageIds, listObjects, type ListedObject } from './listing.js'
+
+const ORIGINALS = originalKey('')
+/** Every variant key is processed/<id>/<name> (lib/variants.ts). */
+const VARIANTS = 'processed/'
+
+export interface ReconcileOptions {
+  bucket: string
+  table: string
+  /** Objects younger than this are left alone: their upload may still be about to write its item. */
+  graceMs: number
+  /** Report what would be removed, remove nothing. */
+  dryRun: boolean
+  /** Epoch ms taken as now (tests move it forward instead of waiting an hour). */
+  now?: number
+  /** Listing page size (tests use tiny pages to go through pagination). */
+  pageSize?: number
+}
+
+export interface ReconcileReport {
+  dryRun: boolean
+  checked: { originals: number, images: number, variantSets: number }
+  /** Originals older than the grace period with no item: a crash between the object and its item. */
+  orphanOriginals: string[]
+  /** Image ids whose original is gone: the item and its variants are removed. */
+  imagesWithoutOriginal: string[]
+  /** Variants older than the grace period whose image has no item. */
+  orphanVariants: string[]
+  /** What could not be checked or removed; the next run tries again. */
+  failures: Array<{ target: string, error: string }>
+}
+
+/**
+ * Finds what a crash or a failed rollback can leave behind and removes it. Lists come from S3
+ * and the listing index; before anything is removed, its counterpart is looked up once more
+ * directly (consistent GetItem, HeadObject), so an upload that finished after the listing, or a
+ * pending direct upload (not in the index), is never touched. Orphaned originals are removed,
+ * not repaired: their upload was never acknowledged to the client.
+ */
+export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOptions): Promise<ReconcileReport> {
+  const { bucket, table, dryRun, pageSize } = options
+  const cutoff = (options.now ?? Date.now()) - options.graceMs
+  const report: ReconcileReport = { dryRun, checked: { originals: 0, images: 0, variantSets: 0 }, orphanOriginals: [], imagesWithoutOriginal: [], orphanVariants: [], failures: [] }
+  const attempt = async (target: string, work: () => Promise<void>): Promise<void> => {
+    try {
+      await work()
+    } catch (err) {
+      report.failures.push({ target, error: `${(err as Error).name}: ${(err as Error).message}` })
+    }
+  }
+  const itemExists = async (id: string): Promise<boolean> =>
+    (await ddb.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true, ProjectionExpression: 'id' }))).Item !== undefined
+  const deleteObject = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+
+  const originals = new Map<string, ListedObject>()
+  for await (const object of listObjects(s3, bucket, ORIGINALS, pageSize)) originals.set(object.key.slice(ORIGINALS.length), object)
+  const images = new Set<string>()
+  for await (const id of listImageIds(ddb, table, pageSize)) images.add(id)
+  const variants = new Map<string, { keys: string[], newest: number }>()
+  await attempt(VARIANTS, async () => {
+    for await (const object of listObjects(s3, bucket, VARIANTS, pageSize)) {
+      const id = object.key.slice(VARIANTS.length).split('/')[0] ?? ''
+      const set = variants.get(id) ?? { keys: [], newest: 0 }
+      set.keys.push(object.key)
+      set.newest = Math.max(set.newest, object.lastModified.getTime())
+      variants.set(id, set)
+    }
+  })
+  report.checked = { originals: originals.size, images: images.size, variantSets: variants.size }
+
+  for (const [id, object] of originals) {
+    if (images.has(id) || object.lastModified.getTime() > cutoff) continue
+    await attempt(object.key, async () => {
+      if (await itemExists(id)) return
+      report.orphanOriginals.push(object.key)
+      if (!dryRun) await deleteObject(object.key)
+    })
+  }
+
+  for (const id of images) {
+    if (originals.has(id)) continue
+    await attempt(id, async () => {
+      if (await originalExists(id)) return
+      report.imagesWithoutOriginal.push(id)
+      if (dryRun) return
+      await ddb.send(new DeleteCommand({ TableName: table, Key: { id } }))
+      for (const name of VARIANT_NAMES) await deleteObject(variantKey(id, name))
+    })
+  }
+
+  for (const [id, set] of variants) {
+    if (images.has(id) || set.newest > cutoff) continue
+    await attempt(`${VARIANTS}${id}/`, async () => {
+      if (await itemExists(id)) return
+      report.orphanVariants.push(...set.keys)
+      if (!dryRun) for (const key of set.keys) await deleteObject(key)
+    })
+  }
+  return report
+
+  async function originalExists (id: string): Promise<boolean> {
+    try {
+      await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: originalKey(id) }))
+      return true
+    } catch (err) {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false
+      throw err
+    }
+  }
+}

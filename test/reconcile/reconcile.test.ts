@@ -1,0 +1,154 @@
+/**
+ * Reconcile against fauxqs + DynamoDB Local, with orphans written directly through the SDK:
+ * an original without an item (a crash between the two writes), an item without its original,
+ * variants without an item; next to healthy images, a pending direct upload and a fresh orphan
+ * still inside the grace period. Tiny pages make every listing paginate.
+ */
+import t, { type Test } from 'tap'
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { PutCommand } from '@aws-sdk/lib-dynamodb'
+import { reconcile, type ReconcileOptions } from '../../app/reconcile/reconcile.js'
+import { originalKey } from '../../app/lib/keys.js'
+import { IMAGE_KIND } from '../../app/lib/table.js'
+import { variantKey } from '../../app/lib/variants.js'
+import { ensureStorage } from '../../app/plugins/provision.js'
+import { destroyAwsClients, type AwsClients } from '../../app/plugins/aws-clients.js'
+import type { Config } from '../../app/config.js'
+import { testClients, testConfig } from '../helpers/build-app.js'
+import { storedState } from '../helpers/inspect.js'
+import { startDynamoDbLocal, startFauxqsS3 } from '../helpers/stand-ins.js'
+import { cleanEnv } from '../helpers/node-app.js'
+
+const HOUR = 3_600_000
+const ROOT = join(import.meta.dirname, '..', '..')
+const [s3, dynamodb] = await Promise.all([startFauxqsS3(), startDynamoDbLocal()])
+t.teardown(() => Promise.all([s3.stop(), dynamodb.stop()]))
+const target = { s3: s3.url, dynamodb: dynamodb.url }
+
+interface World { config: Config, clients: AwsClients, ids: Record<string, string>, options: (extra?: Partial<ReconcileOptions>) => ReconcileOptions }
+
+/** A bucket and table holding healthy images and one of each kind of leftover. */
+async function world (t: Test): Promise<World> {
+  const config = testConfig(target)
+  const clients = testClients(config)
+  t.teardown(() => destroyAwsClients(clients))
+  await ensureStorage(clients.s3, clients.ddb, config)
+  const putObject = (key: string) => clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: `bytes of ${key}` }))
+  const putItem = (id: string, fields: Record<string, unknown> = { kind: IMAGE_KIND, status: 'ready' }) =>
+    clients.ddb.send(new PutCommand({ TableName: config.table, Item: { id, key: originalKey(id), uploadedAt: new Date().toISOString(), ...fields } }))
+  const ids = Object.fromEntries(['orphanOriginal', 'imageWithoutOriginal', 'orphanVariants', 'pending'].map(name => [name, randomUUID()]))
+
+  for (let i = 0; i < 5; i++) {
+    const id = randomUUID()
+    await putObject(originalKey(id))
+    await putItem(id)
+    await putObject(variantKey(id, 'thumb'))
+    await putObject(variantKey(id, 'display'))
+  }
+  await putObject(originalKey(ids['orphanOriginal']!))
+  await putItem(ids['imageWithoutOriginal']!)
+  await putObject(variantKey(ids['imageWithoutOriginal']!, 'thumb'))
+  await putObject(variantKey(ids['orphanVariants']!, 'thumb'))
+  await putObject(variantKey(ids['orphanVariants']!, 'display'))
+  // A direct upload that landed and waits for processing: its item is not in the index yet.
+  await putObject(originalKey(ids['pending']!))
+  await putItem(ids['pending']!, { status: 'pending' })
+
+  const options = (extra: Partial<ReconcileOptions> = {}): ReconcileOptions =>
+    ({ bucket: config.bucket, table: config.table, graceMs: HOUR, dryRun: false, now: Date.now() + 2 * HOUR, pageSize: 2, ...extra })
+  return { config, clients, ids, options }
+}
+
+t.test('a dry run reports every kind of orphan and removes nothing', async t => {
+  const { config, clients, ids, options } = await world(t)
+  const before = await storedState(clients, config)
+  const report = await reconcile(clients, options({ dryRun: true }))
+  t.match(report, {
+    dryRun: true,
+    checked: { originals: 7, images: 6, variantSets: 7 },
+    orphanOriginals: [originalKey(ids['orphanOriginal']!)],
+    imagesWithoutOriginal: [ids['imageWithoutOriginal']],
+    orphanVariants: [variantKey(ids['orphanVariants']!, 'display'), variantKey(ids['orphanVariants']!, 'thumb')].sort(),
+    failures: []
+  })
+  t.same(await storedState(clients, config), before, 'nothing removed')
+})
+
+t.test('a run removes exactly the orphans; a second run finds nothing', async t => {
+  const { config, clients, ids, options } = await world(t)
+  const before = await storedState(clients, config)
+  const report = await reconcile(clients, options())
+  t.equal(report.orphanOriginals.length + report.imagesWithoutOriginal.length, 2)
+  t.equal(report.orphanVariants.length, 2)
+  const after = await storedState(clients, config)
+  const gone = (id: string) => (key: string) => !key.includes(id)
+  t.same(after.keys, before.keys.filter(gone(ids['orphanOriginal']!)).filter(gone(ids['imageWithoutOriginal']!)).filter(gone(ids['orphanVariants']!)),
+    'the orphaned original, the variants of the image without original and the orphaned variants are gone')
+  t.same(after.items.map(item => item['id']).sort(), before.items.map(item => item['id']).filter(id => id !== ids['imageWithoutOriginal']).sort(),
+    'only the item without original is gone; the pending direct upload stays')
+  t.ok(after.keys.includes(originalKey(ids['pending']!)), 'the pending direct upload\'s object stays')
+
+  const again = await reconcile(clients, options())
+  t.same([again.orphanOriginals, again.imagesWithoutOriginal, again.orphanVariants, again.failures], [[], [], [], []])
+})
+
+t.test('objects inside the grace period are left alone: their upload may still write its item', async t => {
+  const { clients, options } = await world(t)
+  const report = await reconcile(clients, options({ dryRun: true, now: Date.now() }))
+  t.same(report.orphanOriginals, [], 'the fresh orphaned original is not touched')
+  t.same(report.orphanVariants, [], 'nor the fresh variants')
+  t.equal(report.imagesWithoutOriginal.length, 1, 'an item whose original is missing has no grace: it is checked with HeadObject')
+})
+
+/** The environment the CLI and the Lambda function run with: the service's own variables. */
+const serviceEnv = (config: Config): Record<string, string> => ({
+  APP_MODE: 'endpoints',
+  AWS_ENDPOINT_URL_S3: s3.url,
+  AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_REGION: config.region,
+  BUCKET_NAME: config.bucket,
+  TABLE_NAME: config.table,
+  RECONCILE_GRACE_MS: '0',
+  LOG_LEVEL: 'silent'
+})
+
+t.test('npm run reconcile: --dry-run prints the report; without it, the orphans are removed', async t => {
+  const { config, clients, ids } = await world(t)
+  const run = (...args: string[]) => new Promise<{ code: number | null, stdout: string, stderr: string }>(resolve => {
+    const child = spawn('npm', ['run', '--silent', 'reconcile', '--', ...args], { cwd: ROOT, env: cleanEnv(serviceEnv(config)) })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+    child.once('exit', code => resolve({ code, stdout, stderr }))
+  })
+  const dry = await run('--dry-run')
+  t.equal(dry.code, 0, dry.stderr)
+  t.match(JSON.parse(dry.stdout), { dryRun: true, orphanOriginals: [originalKey(ids['orphanOriginal']!)], imagesWithoutOriginal: [ids['imageWithoutOriginal']] })
+  t.match(dry.stderr, /dry run: would remove 1 orphaned originals, 1 images without original, 2 orphaned variants; 0 failures/)
+  t.equal((await storedState(clients, config)).keys.length, 20, 'nothing removed by the dry run')
+
+  const real = await run()
+  t.equal(real.code, 0, real.stderr)
+  t.match(real.stderr, /removed 1 orphaned originals/)
+  t.equal((await storedState(clients, config)).keys.length, 20 - 4)
+})
+
+t.test('the reconcile_images Lambda handler: {"dryRun": true} only reports, the scheduled event removes', async t => {
+  const { config, clients, ids } = await world(t)
+  Object.assign(process.env, serviceEnv(config))
+  const { handler } = await import('../../app/reconcile-lambda.js')
+  const dry = await handler({ dryRun: true })
+  t.same(dry.orphanOriginals, [originalKey(ids['orphanOriginal']!)])
+  t.equal((await storedState(clients, config)).keys.length, 20)
+  const scheduled = { version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }
+  const report = await handler(scheduled)
+  t.equal(report.dryRun, false)
+  t.same(report.imagesWithoutOriginal, [ids['imageWithoutOriginal']])
+  t.equal((await storedState(clients, config)).keys.length, 20 - 4)
+})
