@@ -43,7 +43,15 @@ for (const [name, bench] of BENCHMARKS) {
   console.error(`== ${name}: ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`)
 }
 
-const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim()
+const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+/** The commit measured; BENCH_COMMIT names it when the tree is an export without .git (README). */
+function commit (): string {
+  try {
+    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no', '--', 'app') ? ' (app/ has uncommitted changes)' : '')
+  } catch {
+    return process.env['BENCH_COMMIT'] ? `${process.env['BENCH_COMMIT']} (clean export)` : 'unknown'
+  }
+}
 const meta = {
   date: new Date().toISOString(),
   mode: options.quick ? 'quick' : 'full',
@@ -51,7 +59,7 @@ const meta = {
   node: process.version,
   cpu: `${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`,
   memoryGiB: Math.round(totalmem() / 1024 ** 3),
-  commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no', '--', 'app') ? ' (app/ has uncommitted changes)' : '')
+  commit: commit()
 }
 writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify({ meta, rows, notes }, null, 2) + '\n')
 writeFileSync(join(ROOT, 'bench', 'results.md'), [

@@ -39,7 +39,7 @@ interface Upload { ms: number, cpuMs: number }
 async function uploadOnce (stage: Stage, contender: Contender, bytes: number, readBack: boolean): Promise<Upload> {
   // The direct Upload is the S3 ceiling alone: it writes no item.
   const expected = { size: bytes, sha256: syntheticSha256(bytes), readBack, items: contender !== 'direct' }
-  const timeoutMs = Math.max(60_000, bytes / (2 * MB) * 1000)
+  const timeoutMs = Math.ceil(Math.max(60_000, bytes / (2 * MB) * 1000))
   const pid = contender === 'direct' ? stage.direct.pid : stage.servers[contender].pid
   const cpuBefore = cpuMsOf(pid)
   if (contender === 'direct') {
