@@ -9,7 +9,7 @@ import { registerErrorHandlers } from './plugins/error-handler.js'
 import { openApiRoutes, registerOpenApi } from './plugins/openapi.js'
 import { registerRateLimit } from './plugins/rate-limit.js'
 import { registerSecurityHeaders } from './plugins/security-headers.js'
-import { imageRecordSchema } from './routes/schemas.js'
+import { imageRecordSchema, pendingImageSchema, uploadedImageSchema } from './routes/schemas.js'
 import healthRoutes from './routes/health.js'
 import uploadRoutes from './routes/upload.js'
 import pageRoutes from './routes/pages.js'
@@ -51,6 +51,8 @@ export async function buildApp (config: Config, clients: AwsClients, options: Bu
   await registerSecurityHeaders(app, config, clients.s3)
   await registerRateLimit(app, config)
   app.addSchema(imageRecordSchema)
+  app.addSchema(uploadedImageSchema)
+  app.addSchema(pendingImageSchema)
   await registerOpenApi(app)
   await app.register(accepts)
   await app.register(multipart, {

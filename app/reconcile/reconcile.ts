@@ -1,12 +1,11 @@
 import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { originalKey } from '../lib/keys.js'
-import { VARIANT_NAMES, variantKey } from '../lib/variants.js'
 import type { AwsClients } from '../plugins/aws-clients.js'
 import { listImageIds, listObjects, type ListedObject } from './listing.js'
 
 const ORIGINALS = originalKey('')
-/** Every variant key is processed/<id>/<name> (lib/variants.ts). */
+/** The processor writes an image's variants under processed/<id>/. */
 const VARIANTS = 'processed/'
 
 export interface ReconcileOptions {
@@ -89,7 +88,7 @@ export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOpti
       report.imagesWithoutOriginal.push(id)
       if (dryRun) return
       await ddb.send(new DeleteCommand({ TableName: table, Key: { id } }))
-      for (const name of VARIANT_NAMES) await deleteObject(variantKey(id, name))
+      for (const key of variants.get(id)?.keys ?? []) await deleteObject(key)
     })
   }
 

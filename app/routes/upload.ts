@@ -17,8 +17,8 @@ export default async function uploadRoutes (app: FastifyInstance, { config, s3, 
       response: {
         201: {
           anyOf: [
-            { $ref: 'ImageRecord#' },
-            { type: 'object', required: ['images'], properties: { images: { type: 'array', items: { $ref: 'ImageRecord#' } } } }
+            { $ref: 'UploadedImage#' },
+            { type: 'object', required: ['images'], properties: { images: { type: 'array', items: { $ref: 'UploadedImage#' } } } }
           ]
         },
         303: { type: 'null', description: 'Browser form posts are redirected to the image page' },

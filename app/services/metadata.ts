@@ -1,6 +1,22 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { hashSecret } from '../lib/delete-token.js'
 import { errors, AppError } from '../lib/errors.js'
 import { IMAGE_KIND, LIST_INDEX } from '../lib/table.js'
+import type { VariantName } from '../lib/variants.js'
+
+/**
+ * pending: a direct upload granted, its object not yet checked; processing: stored, variants
+ * being made; ready: variants made; failed: the image could not be decoded (original kept).
+ */
+export type ImageStatus = 'pending' | 'processing' | 'ready' | 'failed'
+
+export interface ImageVariant {
+  key: string
+  width: number
+  height: number
+  contentType: string
+  size: number
+}
 
 export interface ImageRecord {
   id: string
@@ -13,14 +29,27 @@ export interface ImageRecord {
   width: number
   height: number
   uploadedAt: string
+  status: ImageStatus
+  variants?: Partial<Record<VariantName, ImageVariant>>
+  failureReason?: string
+  processedAt?: string
 }
 
-/** Writes a new item; the condition makes an id collision fail instead of overwriting. */
-export async function putImageRecord (ddb: DynamoDBDocumentClient, table: string, record: ImageRecord): Promise<void> {
+/** The upload response: the record and the one-time token that proves the right to delete it. */
+export interface UploadedImage extends ImageRecord {
+  deleteToken: string
+}
+
+/**
+ * Writes a new item; the condition makes an id collision fail instead of overwriting. The
+ * delete token itself never reaches the table: only its hash, which no read returns.
+ */
+export async function putImageRecord (ddb: DynamoDBDocumentClient, table: string, record: UploadedImage): Promise<void> {
+  const { deleteToken, ...stored } = record
   try {
     await ddb.send(new PutCommand({
       TableName: table,
-      Item: { ...record, kind: IMAGE_KIND },
+      Item: { ...stored, kind: IMAGE_KIND, deleteTokenHash: hashSecret(deleteToken) },
       ConditionExpression: 'attribute_not_exists(id)'
     }))
   } catch (err) {

@@ -6,11 +6,12 @@ import { errors, requestErrors } from '../lib/errors.js'
 import { sanitizeFilename } from '../lib/filename.js'
 import { readImageHead } from '../lib/image-head.js'
 import { checkStructure, type StructureCheck } from '../lib/image-structure.js'
+import { newDeleteToken } from '../lib/delete-token.js'
 import { newImageId, originalKey } from '../lib/keys.js'
 import { fromParserError } from '../lib/multipart-errors.js'
 import type { Config } from '../config.js'
 import { deleteOriginal, storeOriginal } from './originals.js'
-import { deleteImageRecord, putImageRecord, type ImageRecord } from './metadata.js'
+import { deleteImageRecord, putImageRecord, type UploadedImage } from './metadata.js'
 
 export interface UploadContext {
   config: Config
@@ -25,9 +26,9 @@ export interface UploadContext {
  * write fails, every item and object this request wrote is removed before the error is
  * thrown, so no object is left without its item and no item without its object.
  */
-export async function receiveUpload (parts: AsyncIterator<Multipart>, ctx: UploadContext): Promise<ImageRecord[]> {
-  const objects: ImageRecord[] = []
-  const items: ImageRecord[] = []
+export async function receiveUpload (parts: AsyncIterator<Multipart>, ctx: UploadContext): Promise<UploadedImage[]> {
+  const objects: UploadedImage[] = []
+  const items: UploadedImage[] = []
   try {
     for (let part = await nextPart(parts, ctx); part; part = await nextPart(parts, ctx)) {
       if (part.type !== 'file') continue
@@ -56,7 +57,7 @@ async function nextPart (parts: AsyncIterator<Multipart>, ctx: UploadContext): P
 }
 
 /** Streams one file into S3. `pending` receives the record before S3 is touched, for rollback. */
-async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: ImageRecord[]): Promise<ImageRecord> {
+async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: UploadedImage[]): Promise<UploadedImage> {
   const { config } = ctx
   const filename = sanitizeFilename(part.filename)
   const chunks = fileChunks(part, filename, ctx)
@@ -72,7 +73,7 @@ async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: Im
     const id = newImageId()
     const key = originalKey(id)
     // Registered before the upload starts: a write whose reply is lost is still cleaned up.
-    const placeholder = { id, key, bucket: config.bucket } as ImageRecord
+    const placeholder = { id, key, bucket: config.bucket } as UploadedImage
     pending.push(placeholder)
     const stored = await storeOriginal(ctx.s3, {
       bucket: config.bucket,
@@ -94,7 +95,10 @@ async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: Im
       sha256: stored.sha256,
       width: head.width,
       height: head.height,
-      uploadedAt: new Date().toISOString()
+      uploadedAt: new Date().toISOString(),
+      // The S3 event of this object makes the variants (app/processing).
+      status: 'processing',
+      deleteToken: newDeleteToken()
     }
   } finally {
     // Stops reading a refused file; busboy then skips to the end of the request.
@@ -121,7 +125,7 @@ async function * fileChunks (part: MultipartFile, filename: string, ctx: UploadC
   if (part.file.truncated) throw errors.fileTooLarge(filename, ctx.config.maxUploadBytes)
 }
 
-async function rollback (ctx: UploadContext, objects: ImageRecord[], items: ImageRecord[]): Promise<void> {
+async function rollback (ctx: UploadContext, objects: UploadedImage[], items: UploadedImage[]): Promise<void> {
   const { config, log } = ctx
   // Items first: an item must never point at an object that is already gone.
   for (const item of items) {

@@ -13,7 +13,6 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { reconcile, type ReconcileOptions } from '../../app/reconcile/reconcile.js'
 import { originalKey } from '../../app/lib/keys.js'
 import { IMAGE_KIND } from '../../app/lib/table.js'
-import { variantKey } from '../../app/lib/variants.js'
 import { ensureStorage } from '../../app/plugins/provision.js'
 import { destroyAwsClients, type AwsClients } from '../../app/plugins/aws-clients.js'
 import type { Config } from '../../app/config.js'
@@ -24,6 +23,8 @@ import { cleanEnv } from '../helpers/node-app.js'
 
 const HOUR = 3_600_000
 const ROOT = join(import.meta.dirname, '..', '..')
+/** Where the processor writes an image's variants. */
+const variantKey = (id: string, name: string): string => `processed/${id}/${name}.webp`
 const [s3, dynamodb] = await Promise.all([startFauxqsS3(), startDynamoDbLocal()])
 t.teardown(() => Promise.all([s3.stop(), dynamodb.stop()]))
 const target = { s3: s3.url, dynamodb: dynamodb.url }
