@@ -29,8 +29,12 @@ export interface BuildOptions {
   childLoggerFactory?: FastifyServerOptions['childLoggerFactory']
 }
 
-/** Headers that carry secrets: never logged. */
-const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["x-delete-token"]']
+/**
+ * Headers that carry secrets: never logged, wherever a log line nests request headers
+ * (@fastify/multipart logs all of them under busboyOptions at trace level).
+ */
+const SECRET_HEADERS = ['authorization', 'cookie', 'x-api-key', 'x-delete-token']
+const REDACTED = SECRET_HEADERS.flatMap(name => ['*', '*.*'].map(parent => `${parent}.headers["${name}"]`))
 
 /**
  * The one app that the server, the Lambda handler and the tests share. It receives its
