@@ -60,7 +60,12 @@ const schema = {
     RATE_LIMIT_WINDOW_MS: { type: 'integer', minimum: 1000, default: 60_000 },
     TRUST_PROXY_HOPS: { type: 'integer', minimum: 0, maximum: 10, default: 0 },
     CORS_ORIGINS: { type: 'string', pattern: '^(https?://[^\\s,/]+(,https?://[^\\s,/]+)*)?$', default: '' },
-    RECONCILE_GRACE_MS: { type: 'integer', minimum: 0, default: 3_600_000 }
+    RECONCILE_GRACE_MS: { type: 'integer', minimum: 0, default: 3_600_000 },
+
+    PRESIGN_EXPIRY_SECONDS: { type: 'integer', minimum: 10, maximum: 3600, default: 300 },
+    // Printable ASCII without spaces, at least 32 characters, or empty for no admin key.
+    ADMIN_API_KEY: { type: 'string', pattern: '^([\\x21-\\x7e]{32,256})?$', default: '' },
+    PROCESS_ITEM_WAIT_MS: { type: 'integer', minimum: 0, maximum: 60_000, default: 10_000 }
   }
 } as const
 
@@ -103,6 +108,12 @@ export interface Config {
   corsOrigins: string[]
   /** Reconcile leaves objects younger than this alone: their upload may still be in flight. */
   reconcileGraceMs: number
+  /** Lifetime of the presigned GET URLs the image routes redirect to. */
+  presignExpirySeconds: number
+  /** Lets a caller delete any image (header x-api-key); unset means only delete tokens work. */
+  adminApiKey: string | undefined
+  /** How long the processor waits for an image's item after its object's event arrives. */
+  processItemWaitMs: number
 }
 
 export class ConfigError extends Error {
@@ -144,6 +155,9 @@ interface ParsedEnv {
   TRUST_PROXY_HOPS: number
   CORS_ORIGINS: string
   RECONCILE_GRACE_MS: number
+  PRESIGN_EXPIRY_SECONDS: number
+  ADMIN_API_KEY: string
+  PROCESS_ITEM_WAIT_MS: number
 }
 
 /**
@@ -194,7 +208,10 @@ export function loadConfig (env: RawEnv): Config {
     rateLimit: { uploadMax: raw.RATE_LIMIT_MAX, globalMax: raw.RATE_LIMIT_GLOBAL_MAX, windowMs: raw.RATE_LIMIT_WINDOW_MS },
     trustProxyHops: raw.TRUST_PROXY_HOPS,
     corsOrigins: raw.CORS_ORIGINS === '' ? [] : raw.CORS_ORIGINS.split(','),
-    reconcileGraceMs: raw.RECONCILE_GRACE_MS
+    reconcileGraceMs: raw.RECONCILE_GRACE_MS,
+    presignExpirySeconds: raw.PRESIGN_EXPIRY_SECONDS,
+    adminApiKey: raw.ADMIN_API_KEY || undefined,
+    processItemWaitMs: raw.PROCESS_ITEM_WAIT_MS
   }
 }
 

@@ -4,11 +4,14 @@ import { ConfigError, loadConfig, type Config } from './config.js'
 import { createAwsClients, destroyAwsClients, type ClientTarget } from './plugins/aws-clients.js'
 import type { LocalStack } from './plugins/local-stack.js'
 import { ensureStorage } from './plugins/provision.js'
+import { processLocalEvents, type LocalProcessing } from './processing/local-events.js'
 
 export interface RunningServer {
   app: FastifyInstance
   url: string
   localStack: LocalStack | undefined
+  /** Local mode: the embedded S3's events feed the image processor, as S3 feeds the Lambda on AWS. */
+  processing: LocalProcessing | undefined
   /** Stops accepting, lets in-flight requests finish, then stops the local stack. */
   close: () => Promise<void>
 }
@@ -24,14 +27,17 @@ export async function startServer (config: Config, options: { logger?: FastifySe
     : { endpoints: config.endpoints }
   const clients = createAwsClients(config, target)
   let app: FastifyInstance | undefined
+  let processing: LocalProcessing | undefined
   const close = async (): Promise<void> => {
     await app?.close()
+    await processing?.stop()
     destroyAwsClients(clients)
     await localStack?.close()
   }
   try {
     if (config.mode !== 'aws') await ensureStorage(clients.s3, clients.ddb, config)
     app = await buildApp(config, clients, options)
+    if (localStack) processing = processLocalEvents(localStack.s3rver, { config, ...clients, log: app.log.child({ component: 'processor' }) })
     const url = await app.listen({ host: config.host, port: config.port })
     app.log.info({
       mode: config.mode,
@@ -42,7 +48,7 @@ export async function startServer (config: Config, options: { logger?: FastifySe
       dynamodbEndpoint: target.endpoints?.dynamodb ?? 'aws',
       ...(localStack && { dataDir: config.dataDir, localCredentials: 'access key id "test", secret "test"' })
     }, `image upload service listening on ${url} (${config.mode} mode)`)
-    return { app, url, localStack, close }
+    return { app, url, localStack, processing, close }
   } catch (err) {
     await close()
     throw err

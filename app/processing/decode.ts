@@ -1,0 +1,85 @@
+import sharp, { type Sharp, type SharpOptions } from 'sharp'
+import { decode as decodeBmp } from 'bmp-ts'
+import { readDimensions } from '../lib/dimensions.js'
+
+/** The image cannot become variants; the message says why, for the item's failureReason. */
+export class UndecodableImage extends Error {
+  override name = 'UndecodableImage'
+}
+
+/**
+ * A sharp pipeline over the decoded image. sharp decodes most formats itself; its prebuilt
+ * libvips has no HEVC (HEIC) and no BMP decoder, so those are decoded here to raw pixels first.
+ * Every path refuses an image over maxPixels before allocating its pixels.
+ */
+export async function openImage (bytes: Buffer, contentType: string, maxPixels: number): Promise<Sharp> {
+  const options: SharpOptions = { limitInputPixels: maxPixels, failOn: 'warning' }
+  if (contentType === 'image/heic' || contentType === 'image/heif') return openHeic(bytes, options, maxPixels)
+  if (contentType === 'image/bmp') return openBmp(bytes, options, maxPixels)
+  return sharp(bytes, options)
+}
+
+async function openHeic (bytes: Buffer, options: SharpOptions, maxPixels: number): Promise<Sharp> {
+  // Loaded on first use: compiling libheif's WASM costs ~300 ms, which only HEIC images should pay.
+  const { default: heicDecode } = await import('heic-decode')
+  let images: Awaited<ReturnType<typeof heicDecode.all>>
+  try {
+    images = await heicDecode.all({ buffer: bytes })
+  } catch (err) {
+    throw new UndecodableImage(`HEIF: ${(err as Error).message}`)
+  }
+  try {
+    const primary = images[0]
+    if (!primary) throw new UndecodableImage('HEIF: no image in the file')
+    checkPixels(primary.width, primary.height, maxPixels)
+    const { width, height, data } = await primary.decode().catch((err: Error) => {
+      throw new UndecodableImage(`HEIF: ${err.message}`)
+    })
+    // libheif has applied the file's rotation and mirroring (irot/imir) to these pixels.
+    return fromRgba(Buffer.from(data.buffer, data.byteOffset, data.byteLength), width, height, 255, options)
+  } finally {
+    images.dispose()
+  }
+}
+
+function openBmp (bytes: Buffer, options: SharpOptions, maxPixels: number): Sharp {
+  const size = readDimensions(bytes)
+  if (!size) throw new UndecodableImage('BMP: unreadable header')
+  checkPixels(size.width, size.height, maxPixels)
+  let decoded: ReturnType<typeof decodeBmp>
+  try {
+    decoded = decodeBmp(bytes)
+  } catch (err) {
+    throw new UndecodableImage(`BMP: ${(err as Error).message}`)
+  }
+  // bmp-ts's own RGBA option is broken for palette images; its default order, ABGR, is right
+  // for every bit depth. Its alpha is 0 for formats without alpha.
+  const { width, height, data } = decoded
+  const rgba = Buffer.alloc(width * height * 4)
+  for (let i = 0; i < rgba.length; i += 4) {
+    rgba[i] = data[i + 3]!
+    rgba[i + 1] = data[i + 2]!
+    rgba[i + 2] = data[i + 1]!
+    rgba[i + 3] = data[i]!
+  }
+  return fromRgba(rgba, width, height, 0, options)
+}
+
+/**
+ * Raw RGBA into sharp. When every alpha value is `noAlpha` (the decoder's "no transparency"),
+ * the alpha channel is dropped: variants of opaque images stay opaque (and smaller).
+ */
+function fromRgba (rgba: Buffer, width: number, height: number, noAlpha: number, options: SharpOptions): Sharp {
+  let opaque = true
+  for (let i = 3; i < rgba.length && opaque; i += 4) opaque = rgba[i] === noAlpha
+  if (!opaque) return sharp(rgba, { ...options, raw: { width, height, channels: 4 } })
+  const rgb = Buffer.alloc(width * height * 3)
+  for (let src = 0, dst = 0; src < rgba.length; src += 4, dst += 3) rgba.copy(rgb, dst, src, src + 3)
+  return sharp(rgb, { ...options, raw: { width, height, channels: 3 } })
+}
+
+function checkPixels (width: number, height: number, maxPixels: number): void {
+  if (width * height > maxPixels) {
+    throw new UndecodableImage(`the image is ${width}x${height} pixels, over the limit of ${maxPixels}`)
+  }
+}

@@ -1,0 +1,30 @@
+import type { S3Client } from '@aws-sdk/client-s3'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { Config } from '../config.js'
+
+/** What the processor logs through: pino (app.log) locally, JSON lines in Lambda. */
+export interface ProcessorLog {
+  debug: (fields: object, message: string) => void
+  info: (fields: object, message: string) => void
+  warn: (fields: object, message: string) => void
+  error: (fields: object, message: string) => void
+}
+
+export interface ProcessorDeps {
+  config: Config
+  s3: S3Client
+  ddb: DynamoDBDocumentClient
+  log: ProcessorLog
+}
+
+/**
+ * ready/failed: the item moved there now. refused: a direct upload that is not an acceptable
+ * image (object deleted, item failed). skipped: nothing to do (already processed, deleted,
+ * rolled back, another delivery won). ignored: not an original of this bucket.
+ */
+export interface Outcome {
+  id?: string
+  key: string
+  result: 'ready' | 'failed' | 'refused' | 'skipped' | 'ignored'
+  detail?: string
+}
