@@ -16,6 +16,8 @@ import pageRoutes from './routes/pages.js'
 import homeRoutes from './routes/home.js'
 import directUploadRoutes from './routes/direct-uploads.js'
 import docsRoutes from './routes/docs.js'
+import imageRoutes from './routes/images.js'
+import imageFileRoutes from './routes/image-files.js'
 import assetRoutes from './ui/assets.js'
 
 export interface AppDeps extends AwsClients {
@@ -75,6 +77,8 @@ export async function buildApp (config: Config, clients: AwsClients, options: Bu
   await app.register(pageRoutes, deps)
   await app.register(homeRoutes, deps)
   await app.register(directUploadRoutes, deps)
+  await app.register(imageRoutes, deps)
+  await app.register(imageFileRoutes, deps)
   await app.register(assetRoutes)
   await app.register(openApiRoutes)
   await app.register(docsRoutes)

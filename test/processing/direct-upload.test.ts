@@ -1,0 +1,55 @@
+import t from 'tap'
+import { buildTestApp } from '../helpers/build-app.js'
+import { startEmbeddedStack } from '../helpers/stand-ins.js'
+import { fixture } from '../helpers/multipart.js'
+import { listKeys, scanItems, sha256 } from '../helpers/inspect.js'
+import { attachProcessor } from '../helpers/processing.js'
+
+const stack = await startEmbeddedStack()
+t.teardown(() => stack.close())
+const { app, config, clients } = await buildTestApp(t, stack.endpoints)
+const processing = attachProcessor(t, stack.s3rver, { config, clients })
+
+/** POST /uploads, then the file straight to S3 with the presigned POST, as the upload page does. */
+async function directUpload (claim: { filename: string, size: number, type: string }, content: Buffer): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/uploads', payload: claim })
+  if (res.statusCode !== 201) throw new Error(`grant: ${res.statusCode} ${res.body}`)
+  const grant = res.json()
+  const form = new FormData()
+  for (const [name, value] of Object.entries(grant.upload.fields as Record<string, string>)) form.append(name, value)
+  form.append('file', new Blob([new Uint8Array(content)]), claim.filename)
+  const posted = await fetch(grant.upload.url, { method: 'POST', body: form })
+  if (posted.status >= 300) throw new Error(`presigned POST: ${posted.status} ${await posted.text()}`)
+  return grant.id
+}
+
+t.test('a direct upload that lands is checked like POST /upload, then processed and listed', async t => {
+  const content = fixture('photo-rotated.jpg')
+  const id = await directUpload({ filename: 'big photo.jpg', size: content.length, type: 'image/jpeg' }, content)
+  t.match(await processing.outcomeOf(id), { result: 'ready' })
+  const record = (await app.inject({ method: 'GET', url: `/images/${id}` })).json()
+  t.match(record, { status: 'ready', contentType: 'image/jpeg', sha256: sha256(content), size: content.length, width: 480, height: 640 })
+  const [item] = (await scanItems(clients.ddb, config.table)).filter(i => i['id'] === id)
+  t.equal(item?.['kind'], 'image', 'in the index now')
+  t.notOk(item && 'expiresAt' in item, 'no longer expires')
+  const listed = (await app.inject({ method: 'GET', url: '/images' })).json().images
+  t.ok(listed.some((image: { id: string }) => image.id === id))
+})
+
+t.test('an object that is not what the grant allowed is deleted and its item fails with the reason', async t => {
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(200, 0x20)])
+  const notImage = await directUpload({ filename: 'doc.png', size: pdf.length, type: 'image/png' }, pdf)
+  t.match(await processing.outcomeOf(notImage), { result: 'refused', detail: /not an allowed image: detected application\/pdf/ })
+
+  const png = fixture('image.png')
+  // s3rver ignores the POST policy's content-length-range; S3 would refuse this upload itself.
+  const wrongSize = await directUpload({ filename: 'a.png', size: png.length + 10, type: 'image/png' }, png)
+  t.match(await processing.outcomeOf(wrongSize), { result: 'refused', detail: `The file has ${png.length} bytes, not the ${png.length + 10} bytes the upload was granted for.` })
+
+  const keys = await listKeys(clients.s3, config.bucket)
+  t.notOk(keys.some(key => key.includes(notImage) || key.includes(wrongSize)), 'objects deleted, no variants')
+  const record = (await app.inject({ method: 'GET', url: `/images/${notImage}` })).json()
+  t.match(record, { status: 'failed', failureReason: /detected application\/pdf/ })
+  const listed = (await app.inject({ method: 'GET', url: '/images' })).json().images
+  t.notOk(listed.some((image: { id: string }) => image.id === notImage || image.id === wrongSize), 'never listed')
+})
