@@ -8,7 +8,7 @@ import { expect, verifyStored } from './lib/checks.js'
 import { startDirectUploader, type DirectUploader } from './lib/direct.js'
 import { postFile } from './lib/multipart-client.js'
 import { cpuMsOf, memoryOf } from './lib/processes.js'
-import { parseArgs, printResult, type BenchResult, type Row, type RunOptions } from './lib/results.js'
+import { judge, parseArgs, printResult, type BenchResult, type Row, type RunOptions } from './lib/results.js'
 import { startServer, type BenchServer, type ServerKind } from './lib/servers.js'
 import { standInClients, startStandIns } from './lib/stand-ins.js'
 import { interleaved, median, MiB, percentile } from './lib/stats.js'
@@ -126,7 +126,7 @@ function concurrencyRows (concurrency: number, count: number, rounds: number, re
     median(results.app.map((m, i) => m[key] / results[other][i]![key]))
   const metric = (key: Metric, contender: Contender): number => median(results[contender].map(m => m[key]))
   const label: Record<Metric, string> = { rate: 'uploads/s', p50: 'p50 latency', p99: 'p99 latency', cpuMs: 'uploader CPU per upload' }
-  const row = (key: Metric, unit: string, goal: string, met: boolean | null): Row => ({
+  const row = (key: Metric, unit: string, goal: string, verdict: Pick<Row, 'met' | 'note'>): Row => ({
     benchmark: 'Small images (200 KiB JPEG)',
     case: `c=${concurrency} ${label[key]} (${count} uploads, median of ${rounds})`,
     unit,
@@ -134,13 +134,13 @@ function concurrencyRows (concurrency: number, count: number, rounds: number, re
     reference: { name: 'direct PutObject + PutItem', value: metric(key, 'direct'), ratio: paired(key, 'direct') },
     peer: { value: metric(key, 'peer'), ratio: paired(key, 'peer') },
     goal,
-    met
+    ...verdict
   })
   return [
-    row('rate', 'uploads/s ↑', 'ours/ref ≥ 0.8, ahead of peer', paired('rate', 'direct') >= 0.8 && paired('rate', 'peer') > 1),
-    row('p50', 'ms ↓', 'below peer', paired('p50', 'peer') < 1),
-    row('p99', 'ms ↓', 'below peer', paired('p99', 'peer') < 1),
-    row('cpuMs', 'CPU ms ↓', 'no goal: explains the rate', null)
+    row('rate', 'uploads/s ↑', 'ours/ref ≥ 0.8, ahead of peer', judge([['ref', paired('rate', 'direct') >= 0.8], ['peer', paired('rate', 'peer') > 1]])),
+    row('p50', 'ms ↓', 'below peer', judge([['peer', paired('p50', 'peer') < 1]])),
+    row('p99', 'ms ↓', 'below peer', judge([['peer', paired('p99', 'peer') < 1]])),
+    row('cpuMs', 'CPU ms ↓', 'no goal: explains the rate', { met: null })
   ]
 }
 

@@ -7,7 +7,7 @@ import { expect, verifyStored } from './lib/checks.js'
 import { startDirectUploader, type DirectUploader } from './lib/direct.js'
 import { postFile } from './lib/multipart-client.js'
 import { cpuMsOf, memoryOf } from './lib/processes.js'
-import { parseArgs, printResult, type BenchResult, type Row, type RunOptions } from './lib/results.js'
+import { judge, parseArgs, printResult, type BenchResult, type Row, type RunOptions } from './lib/results.js'
 import { startServer, type BenchServer, type ServerKind } from './lib/servers.js'
 import { standInClients, startStandIns, type StandIns } from './lib/stand-ins.js'
 import { interleaved, MB, median, MiB } from './lib/stats.js'
@@ -20,6 +20,8 @@ const QUEUE_SIZE = 4
 const MAX_UPLOAD_BYTES = 2 * 1024 * MiB
 const FLAT_WITHIN = 64 * MiB
 const WARM_UP_BYTES = 10 * MiB
+/** Per contender and round: enough for a fresh server's JIT and keep-alive connections to settle. */
+const WARM_UPS = 4
 
 interface Size { bytes: number, label: string, runs: number }
 
@@ -82,7 +84,7 @@ type PerContender<T> = Record<Contender, T[]>
 
 interface SizeResult { size: Size, uploads: PerContender<Upload>, peaks: Record<ServerKind, number[]> }
 
-/** All rounds of one size: fresh servers, two warm-up uploads each, then A B C / B C A / ... */
+/** All rounds of one size: fresh servers, WARM_UPS uploads each, then A B C / B C A / ... */
 async function measureSize (stage: Omit<Stage, 'servers'>, standIns: StandIns, size: Size): Promise<SizeResult> {
   const uploads: PerContender<Upload> = { app: [], direct: [], peer: [] }
   const peaks: Record<ServerKind, number[]> = { app: [], peer: [] }
@@ -90,7 +92,7 @@ async function measureSize (stage: Omit<Stage, 'servers'>, standIns: StandIns, s
     const servers = await startServers(standIns)
     try {
       const roundStage = { ...stage, servers }
-      for (let i = 0; i < 2; i++) for (const contender of CONTENDERS) await uploadOnce(roundStage, contender, WARM_UP_BYTES, i === 0)
+      for (let i = 0; i < WARM_UPS; i++) for (const contender of CONTENDERS) await uploadOnce(roundStage, contender, WARM_UP_BYTES, i === 0)
       for (const contender of interleaved(CONTENDERS, round)) {
         uploads[contender].push(await uploadOnce(roundStage, contender, size.bytes, round === 0))
       }
@@ -137,7 +139,7 @@ function throughputRow ({ size, uploads }: SizeResult): Row {
     reference: { name: 'direct lib-storage Upload', value: median(rate('direct')), ratio: vsDirect },
     peer: { value: median(rate('peer')), ratio: vsPeer },
     goal: 'ours/ref ≥ 0.9, ahead of peer',
-    met: vsDirect >= 0.9 && vsPeer > 1
+    ...judge([['ref', vsDirect >= 0.9], ['peer', vsPeer > 1]])
   }
 }
 
@@ -169,8 +171,10 @@ function memoryRows (results: SizeResult[]): Row[] {
       ours: mib(app),
       peer: { value: mib(peer), ratio: pairedRatio(peaks.app, peaks.peer) },
       goal: first ? 'below peer' : `within 64 MiB of the ${results[0]!.size.label} case, below peer`,
-      met: app - base <= FLAT_WITHIN && pairedRatio(peaks.app, peaks.peer) < 1,
-      ...(!first && { note: `${app >= base ? '+' : ''}${mib(app - base).toFixed(1)} MiB over ${results[0]!.size.label}` })
+      ...(first
+        ? judge([['peer', pairedRatio(peaks.app, peaks.peer) < 1]])
+        : judge([['flat', app - base <= FLAT_WITHIN], ['peer', pairedRatio(peaks.app, peaks.peer) < 1]],
+          `${app >= base ? '+' : ''}${mib(app - base).toFixed(1)} MiB over ${results[0]!.size.label}`))
     }
   })
 }
@@ -181,7 +185,7 @@ async function largerPartsRow (stage: Omit<Stage, 'servers'>, standIns: StandIns
   const servers = await startServers(standIns, { S3_PART_SIZE: String(partSize), S3_QUEUE_SIZE: String(QUEUE_SIZE) })
   let hwm: number
   try {
-    for (let i = 0; i < 2; i++) await uploadOnce({ ...stage, servers }, 'app', WARM_UP_BYTES, false)
+    for (let i = 0; i < WARM_UPS; i++) await uploadOnce({ ...stage, servers }, 'app', WARM_UP_BYTES, false)
     await uploadOnce({ ...stage, servers }, 'app', 100 * MiB, false)
     hwm = memoryOf(servers.app.pid).hwmBytes
   } finally {

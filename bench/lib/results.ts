@@ -54,3 +54,9 @@ export function printResult (result: BenchResult): void {
   console.log(markdownTable(result.rows))
   for (const note of result.notes) console.log(`\n${note}`)
 }
+
+/** A row's goals, each judged on its own: met only if all are, and the note says which failed. */
+export function judge (goals: Array<[label: string, met: boolean]>, detail?: string): Pick<Row, 'met' | 'note'> {
+  const verdicts = goals.map(([label, met]) => `${label}: ${met ? 'met' : 'missed'}`)
+  return { met: goals.every(([, met]) => met), note: [detail, goals.length > 1 ? verdicts.join(', ') : undefined].filter(Boolean).join('; ') || undefined }
+}
