@@ -31,6 +31,8 @@ const T = {
   bucket: 'aws:s3/bucket:Bucket',
   bucketV2: 'aws:s3/bucketV2:BucketV2',
   publicAccessBlock: 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock',
+  ownershipControls: 'aws:s3/bucketOwnershipControls:BucketOwnershipControls',
+  lifecycle: 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration',
   bucketPolicy: 'aws:s3/bucketPolicy:BucketPolicy',
   bucketEncryption: 'aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration',
   table: 'aws:dynamodb/table:Table',
@@ -152,7 +154,8 @@ export const RESOURCE_RULES: ResourceRule[] = [
     description: 'Customer managed keys rotate.',
     types: [T.kmsKey],
     validateResource: r => r.inputs['enableKeyRotation'] === true ? [] : ['enableKeyRotation must be true']
-  }
+  },
+  ...FSBP_RESOURCE_RULES()
 ]
 
 function deniesInsecureTransport (s: Statement): boolean {
@@ -165,6 +168,50 @@ function deniesInsecureTransport (s: Statement): boolean {
 const bucketsOf = (resources: PolicyResource[]) => resources.filter(r => r.type === T.bucket || r.type === T.bucketV2)
 const bucketIdOf = (bucket: PolicyResource): string | undefined => bucket.id ?? bucket.inputs['bucket']
 
+/**
+ * Rules added for AWS Foundational Security Best Practices controls the rules above leave open
+ * (infra/fsbp.ts maps every control to its rules). A hoisted function declaration, so these can
+ * sit below the list that includes them.
+ */
+function FSBP_RESOURCE_RULES (): ResourceRule[] {
+  return [
+    {
+      name: 's3-acls-disabled',
+      description: 'Bucket ownership is BucketOwnerEnforced: ACLs are off, the bucket policy alone grants access.',
+      types: [T.ownershipControls],
+      validateResource: r => r.inputs['rule']?.objectOwnership === 'BucketOwnerEnforced' ? [] : ['rule.objectOwnership must be BucketOwnerEnforced']
+    },
+    {
+      name: 's3-abort-incomplete-uploads',
+      description: 'A lifecycle rule aborts multipart uploads left unfinished (an upload cut while S3 was unreachable could not abort its own) within a week.',
+      types: [T.lifecycle],
+      validateResource: r => (r.inputs['rules'] ?? []).some((rule: any) => rule.status === 'Enabled' &&
+        rule.abortIncompleteMultipartUpload?.daysAfterInitiation >= 1 && rule.abortIncompleteMultipartUpload?.daysAfterInitiation <= 7)
+        ? []
+        : ['no enabled rule aborts incomplete multipart uploads within 1 to 7 days']
+    },
+    {
+      name: 's3-policy-no-public-allow',
+      description: 'A bucket policy allows nothing to everyone: no Allow statement names the principal "*".',
+      types: [T.bucketPolicy],
+      validateResource: r => statementsOf(r.inputs['policy']).filter(s => s.Effect === 'Allow' && JSON.stringify(s.Principal ?? null).includes('"*"'))
+        .map(s => `statement ${s.Sid ?? '?'} allows the principal "*"`)
+    },
+    {
+      name: 'dynamodb-deletion-protection',
+      description: 'DynamoDB tables cannot be deleted while deletion protection is on.',
+      types: [T.table],
+      validateResource: r => r.inputs['deletionProtectionEnabled'] === true ? [] : ['deletionProtectionEnabled must be true']
+    },
+    {
+      name: 'dynamodb-capacity-scales',
+      description: 'DynamoDB tables bill per request, so capacity follows demand (no fixed throughput to run out of).',
+      types: [T.table],
+      validateResource: r => r.inputs['billingMode'] === 'PAY_PER_REQUEST' ? [] : [`billingMode ${r.inputs['billingMode']} is not PAY_PER_REQUEST`]
+    }
+  ]
+}
+
 export const STACK_RULES: StackRule[] = [
   {
     name: 's3-bucket-protected',
@@ -176,6 +223,18 @@ export const STACK_RULES: StackRule[] = [
         ...(has(T.publicAccessBlock) ? [] : [`bucket ${bucket.name} has no public access block`]),
         ...(has(T.bucketEncryption) ? [] : [`bucket ${bucket.name} has no server-side encryption configuration`]),
         ...(has(T.bucketPolicy) ? [] : [`bucket ${bucket.name} has no bucket policy (TLS only)`])
+      ]
+    })
+  },
+  {
+    name: 's3-bucket-acls-off-and-lifecycle',
+    description: 'Every bucket has ownership controls (ACLs off) and a lifecycle configuration.',
+    validateStack: resources => bucketsOf(resources).flatMap(bucket => {
+      const id = bucketIdOf(bucket)
+      const has = (type: string) => resources.some(r => r.type === type && id !== undefined && r.inputs['bucket'] === id)
+      return [
+        ...(has(T.ownershipControls) ? [] : [`bucket ${bucket.name} has no ownership controls`]),
+        ...(has(T.lifecycle) ? [] : [`bucket ${bucket.name} has no lifecycle configuration`])
       ]
     })
   },

@@ -60,6 +60,23 @@ const BROKEN: Record<string, Array<[PolicyResource, RegExp]>> = {
   ],
   'kms-key-rotation': [
     [broken('aws:kms/key:Key', 'alarms-key', i => { i['enableKeyRotation'] = false }), /enableKeyRotation/]
+  ],
+  's3-acls-disabled': [
+    [broken('aws:s3/bucketOwnershipControls:BucketOwnershipControls', 'images-ownership', i => { i['rule'] = { objectOwnership: 'ObjectWriter' } }), /BucketOwnerEnforced/]
+  ],
+  's3-abort-incomplete-uploads': [
+    [broken('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'images-lifecycle', i => { i['rules'][0].status = 'Disabled' }), /aborts incomplete multipart uploads/],
+    [broken('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'images-lifecycle', i => { i['rules'][0].abortIncompleteMultipartUpload.daysAfterInitiation = 30 }), /within 1 to 7 days/]
+  ],
+  's3-policy-no-public-allow': [
+    [broken('aws:s3/bucketPolicy:BucketPolicy', 'images-policy', i => { i['policy'] = policy({ Sid: 'Public', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }) }), /Public allows the principal "\*"/],
+    [broken('aws:s3/bucketPolicy:BucketPolicy', 'images-policy', i => { i['policy'] = policy({ Sid: 'AnyAccount', Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }) }), /AnyAccount/]
+  ],
+  'dynamodb-deletion-protection': [
+    [broken('aws:dynamodb/table:Table', 'metadata-table', i => { i['deletionProtectionEnabled'] = false }), /deletionProtectionEnabled/]
+  ],
+  'dynamodb-capacity-scales': [
+    [broken('aws:dynamodb/table:Table', 'metadata-table', i => { i['billingMode'] = 'PROVISIONED' }), /PROVISIONED is not PAY_PER_REQUEST/]
   ]
 }
 
@@ -85,13 +102,15 @@ t.test('each resource rule fails on a deliberately broken resource', async t => 
 })
 
 t.test('stack rules: a bucket without its protections, a function logging to an unmanaged group', async t => {
-  t.same(STACK_RULES.map(r => r.name), ['s3-bucket-protected', 'lambda-log-group-managed'])
+  t.same(STACK_RULES.map(r => r.name), ['s3-bucket-protected', 's3-bucket-acls-off-and-lifecycle', 'lambda-log-group-managed'])
   const bare = resources.filter(r => !['images-public-access-block', 'images-encryption', 'images-policy'].includes(r.name))
   t.same(checkStack(bare).filter(v => v.rule === 's3-bucket-protected').map(v => v.message), [
     'bucket images-bucket has no public access block',
     'bucket images-bucket has no server-side encryption configuration',
     'bucket images-bucket has no bucket policy (TLS only)'
   ])
+  const loose = resources.filter(r => !['images-ownership', 'images-lifecycle'].includes(r.name))
+  t.same(checkStack(loose).map(v => v.message), ['bucket images-bucket has no ownership controls', 'bucket images-bucket has no lifecycle configuration'])
   const unmanaged = resources.filter(r => r.name !== 'reconcile-handler-logs')
   t.same(checkStack(unmanaged).map(v => v.message), ['function reconcile-handler-function logs to /aws/lambda/reconcile_images, which the stack does not create'])
 })
