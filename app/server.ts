@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from './config.js'
 import { createAwsClients, destroyAwsClients, type ClientTarget } from './plugins/aws-clients.js'
 import type { LocalStack } from './plugins/local-stack.js'
 import { ensureStorage } from './plugins/provision.js'
-import { processLocalEvents, type LocalProcessing } from './processing/local-events.js'
+import type { LocalProcessing } from './processing/local-events.js'
 
 export interface RunningServer {
   app: FastifyInstance
@@ -37,7 +37,8 @@ export async function startServer (config: Config, options: { logger?: FastifySe
   try {
     if (config.mode !== 'aws') await ensureStorage(clients.s3, clients.ddb, config)
     app = await buildApp(config, clients, options)
-    if (localStack) processing = processLocalEvents(localStack.s3rver, { config, ...clients, log: app.log.child({ component: 'processor' }) })
+    // Like the stack, loaded only in local mode: the processor brings sharp and heic-decode.
+    if (localStack) processing = (await import('./processing/local-events.js')).processLocalEvents(localStack.s3rver, { config, ...clients, log: app.log.child({ component: 'processor' }) })
     const url = await app.listen({ host: config.host, port: config.port })
     app.log.info({
       mode: config.mode,
