@@ -29,7 +29,9 @@ t.test('grants a presigned POST pinned to one key, the exact size and the declar
   t.ok(policy.conditions.some((c: Record<string, string>) => c['key'] === `originals/${grant.id}`), 'pinned to the exact key')
   const expires = Date.parse(policy.expiration)
   t.ok(expires > before && expires <= Date.now() + 300_000 + 1000, 'expires within DIRECT_UPLOAD_EXPIRY_SECONDS')
-  t.ok(Math.abs(Date.parse(grant.expiresAt) - expires) < 1000, 'expiresAt is the policy expiration')
+  // expiresAt is taken just before the policy is signed, so it never promises more time than S3 gives.
+  const promised = Date.parse(grant.expiresAt)
+  t.ok(promised <= expires && expires - promised < 10_000, 'expiresAt is the policy expiration, never later')
 
   const items = await scanItems(clients.ddb, config.table)
   t.equal(items.length, 1)
