@@ -2,7 +2,8 @@
  * Attacks through names and headers: path traversal, CR/LF, NUL and unicode tricks in file
  * names and field names, oversized request headers. Names are sanitized labels (keys never
  * come from them) or the request is refused; no response header ever carries CR, LF or
- * attacker text, on the 201, on the 303 redirect of a form post, or on the wire.
+ * attacker text: on the 201, on the 303 redirect of a form post, on the wire, on the 302 to the
+ * stored original, nor on S3's answer to that presigned URL (its Content-Disposition).
  */
 import t, { type Test } from 'tap'
 import type { AddressInfo } from 'node:net'
@@ -65,6 +66,14 @@ for (const c of names) {
     t.equal(form.statusCode, 303)
     t.match(form.headers['location'], /^\/gallery\/[0-9a-f-]{36}$/, 'the redirect names the id only')
     assertCleanHeaders(t, form)
+
+    const original = await app.inject(`/images/${(res.json() as { id: string }).id}/original`)
+    t.equal(original.statusCode, 302)
+    assertCleanHeaders(t, original)
+    const fromS3 = await fetch(String(original.headers['location']))
+    t.equal(fromS3.status, 200, 'the presigned URL works')
+    const disposition = fromS3.headers.get('content-disposition') ?? ''
+    t.match(disposition, /^inline; filename="[\x20-\x7e]*"; filename\*=UTF-8''[A-Za-z0-9%!#$&+.^_`|~-]*$/, 'S3 sends a disposition that cannot be split')
   })
 }
 

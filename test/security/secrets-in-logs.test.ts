@@ -1,7 +1,8 @@
 /**
  * No secret ever reaches a log: `node app` at LOG_LEVEL=trace (everything it can log), requests
- * carrying every credential header, uploads accepted and refused; then nothing it printed, on
- * stdout or stderr, holds a secret or a delete token.
+ * carrying every credential header, uploads accepted and refused, deletes by token and by admin
+ * key, refused and done; then nothing it printed, on stdout or stderr, holds a secret, the admin
+ * key or a delete token.
  */
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
@@ -10,6 +11,7 @@ import { spawnNodeApp, waitForLog } from '../helpers/node-app.js'
 import { freePort, tempDir } from '../helpers/stand-ins.js'
 
 const secret = (name: string): string => `${name}-${randomBytes(16).toString('hex')}`
+const adminKey = secret('adminkey')
 const secrets = {
   authorization: `Bearer ${secret('bearer')}`,
   cookie: `session=${secret('cookie')}`,
@@ -21,7 +23,7 @@ t.test('credentials in headers and delete tokens in responses never appear in th
   const dataDir = await tempDir()
   t.teardown(() => dataDir.remove())
   const port = await freePort()
-  const app = spawnNodeApp({ PORT: String(port), DATA_DIR: dataDir.path, LOG_LEVEL: 'trace' })
+  const app = spawnNodeApp({ PORT: String(port), DATA_DIR: dataDir.path, LOG_LEVEL: 'trace', ADMIN_API_KEY: adminKey })
   t.teardown(() => { app.child.kill('SIGKILL') })
   await waitForLog(app, line => line['mode'] === 'local')
   const base = `http://127.0.0.1:${port}`
@@ -33,10 +35,16 @@ t.test('credentials in headers and delete tokens in responses never appear in th
   }
   const stored = await upload('image.jpg', fixture('image.jpg'))
   t.equal(stored.status, 201)
-  const record = await stored.json() as { id: string, deleteToken?: string }
+  const record = await stored.json() as { id: string, deleteToken: string }
   t.equal((await upload('notes.png', Buffer.from('not an image'))).status, 415)
   t.equal((await fetch(`${base}/gallery/${record.id}`, { headers: secrets })).status, 200)
   t.equal((await fetch(`${base}/nope?x=1`, { headers: secrets })).status, 404)
+
+  const remove = (id: string, headers: Record<string, string>) => fetch(`${base}/images/${id}`, { method: 'DELETE', headers })
+  t.equal((await remove(record.id, secrets)).status, 403, 'a wrong token and key are refused')
+  const other = await (await upload('image.png', fixture('image.png'))).json() as { id: string, deleteToken: string }
+  t.equal((await remove(other.id, { 'x-api-key': adminKey })).status, 204, 'the admin key deletes')
+  t.equal((await remove(record.id, { 'x-delete-token': record.deleteToken })).status, 204, 'the token deletes')
 
   app.child.kill('SIGTERM')
   t.equal(await app.exited, 0)
@@ -47,5 +55,7 @@ t.test('credentials in headers and delete tokens in responses never appear in th
     const bare = value.replace(/^(Bearer |session=)/, '')
     t.notOk(printed.includes(bare), `the ${header} value is not logged`)
   }
-  if (record.deleteToken) t.notOk(printed.includes(record.deleteToken), 'the delete token of the upload is not logged')
+  t.ok(app.logs.some(line => line['msg'] === 'image delete' && line['imageId'] === record.id), 'the capture holds the deletes')
+  t.notOk(printed.includes(adminKey), 'the admin key is not logged')
+  t.notOk(printed.includes(record.deleteToken) || printed.includes(other.deleteToken), 'no delete token is logged')
 })
