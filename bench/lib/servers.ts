@@ -60,6 +60,10 @@ export async function startServer (kind: ServerKind, standIns: StandIns, options
       RATE_LIMIT_MAX: '1000000000',
       RATE_LIMIT_GLOBAL_MAX: '1000000000',
       REQUEST_TIMEOUT_MS: '1800000',
+      // s3rver answers CompleteMultipartUpload only after rewriting the whole object, silent all
+      // the while: past 10 s (a loaded machine, 1 GiB) the socket timeout fired and the retry
+      // failed. The peer's SDK clients have no timeout at all.
+      AWS_REQUEST_TIMEOUT_MS: '600000',
       NODE_ENV: 'production',
       ...options.env
     }
