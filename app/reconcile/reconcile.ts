@@ -30,6 +30,8 @@ export interface ReconcileReport {
   imagesWithoutOriginal: string[]
   /** Variants older than the grace period whose image has no item. */
   orphanVariants: string[]
+  /** Images a DELETE left half done (item marked deleting, objects still there): finished now. */
+  unfinishedDeletes: string[]
   /** What could not be checked or removed; the next run tries again. */
   failures: Array<{ target: string, error: string }>
 }
@@ -44,7 +46,7 @@ export interface ReconcileReport {
 export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOptions): Promise<ReconcileReport> {
   const { bucket, table, dryRun, pageSize } = options
   const cutoff = (options.now ?? Date.now()) - options.graceMs
-  const report: ReconcileReport = { dryRun, checked: { originals: 0, images: 0, variantSets: 0 }, orphanOriginals: [], imagesWithoutOriginal: [], orphanVariants: [], failures: [] }
+  const report: ReconcileReport = { dryRun, checked: { originals: 0, images: 0, variantSets: 0 }, orphanOriginals: [], imagesWithoutOriginal: [], orphanVariants: [], unfinishedDeletes: [], failures: [] }
   const attempt = async (target: string, work: () => Promise<void>): Promise<void> => {
     try {
       await work()
@@ -52,8 +54,11 @@ export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOpti
       report.failures.push({ target, error: `${(err as Error).name}: ${(err as Error).message}` })
     }
   }
-  const itemExists = async (id: string): Promise<boolean> =>
-    (await ddb.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true, ProjectionExpression: 'id' }))).Item !== undefined
+  /** The item's status, 'none' when there is no item: a consistent read, never the index. */
+  const itemStatus = async (id: string): Promise<string> => {
+    const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true, ProjectionExpression: 'id, #status', ExpressionAttributeNames: { '#status': 'status' } }))
+    return Item ? String(Item['status']) : 'none'
+  }
   const deleteObject = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
 
   const originals = new Map<string, ListedObject>()
@@ -75,7 +80,18 @@ export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOpti
   for (const [id, object] of originals) {
     if (images.has(id) || object.lastModified.getTime() > cutoff) continue
     await attempt(object.key, async () => {
-      if (await itemExists(id)) return
+      const status = await itemStatus(id)
+      if (status === 'deleting') {
+        // A DELETE that failed half way hid the image (out of the index) and was never retried.
+        report.unfinishedDeletes.push(id)
+        const keys = [object.key, ...variants.get(id)?.keys ?? []]
+        variants.delete(id)
+        if (dryRun) return
+        for (const key of keys) await deleteObject(key)
+        await ddb.send(new DeleteCommand({ TableName: table, Key: { id } }))
+        return
+      }
+      if (status !== 'none') return
       report.orphanOriginals.push(object.key)
       if (!dryRun) await deleteObject(object.key)
     })
@@ -95,9 +111,13 @@ export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOpti
   for (const [id, set] of variants) {
     if (images.has(id) || set.newest > cutoff) continue
     await attempt(`${VARIANTS}${id}/`, async () => {
-      if (await itemExists(id)) return
-      report.orphanVariants.push(...set.keys)
-      if (!dryRun) for (const key of set.keys) await deleteObject(key)
+      const status = await itemStatus(id)
+      if (status !== 'none' && status !== 'deleting') return
+      if (status === 'deleting') report.unfinishedDeletes.push(id)
+      else report.orphanVariants.push(...set.keys)
+      if (dryRun) return
+      for (const key of set.keys) await deleteObject(key)
+      if (status === 'deleting') await ddb.send(new DeleteCommand({ TableName: table, Key: { id } }))
     })
   }
   return report

@@ -12,11 +12,13 @@ export function summarize (report: ReconcileReport): Record<string, unknown> {
       orphanOriginals: report.orphanOriginals.length,
       imagesWithoutOriginal: report.imagesWithoutOriginal.length,
       orphanVariants: report.orphanVariants.length,
+      unfinishedDeletes: report.unfinishedDeletes.length,
       failures: report.failures.length
     },
     orphanOriginals: first(report.orphanOriginals),
     imagesWithoutOriginal: first(report.imagesWithoutOriginal),
     orphanVariants: first(report.orphanVariants),
+    unfinishedDeletes: first(report.unfinishedDeletes),
     failures: first(report.failures)
   }
 }

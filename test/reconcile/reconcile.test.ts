@@ -40,7 +40,7 @@ async function world (t: Test): Promise<World> {
   const putObject = (key: string) => clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: `bytes of ${key}` }))
   const putItem = (id: string, fields: Record<string, unknown> = { kind: IMAGE_KIND, status: 'ready' }) =>
     clients.ddb.send(new PutCommand({ TableName: config.table, Item: { id, key: originalKey(id), uploadedAt: new Date().toISOString(), ...fields } }))
-  const ids = Object.fromEntries(['orphanOriginal', 'imageWithoutOriginal', 'orphanVariants', 'pending'].map(name => [name, randomUUID()]))
+  const ids = Object.fromEntries(['orphanOriginal', 'imageWithoutOriginal', 'orphanVariants', 'pending', 'halfDeleted', 'halfDeletedVariants'].map(name => [name, randomUUID()]))
 
   for (let i = 0; i < 5; i++) {
     const id = randomUUID()
@@ -57,6 +57,12 @@ async function world (t: Test): Promise<World> {
   // A direct upload that landed and waits for processing: its item is not in the index yet.
   await putObject(originalKey(ids['pending']!))
   await putItem(ids['pending']!, { status: 'pending' })
+  // DELETEs that failed half way: items marked deleting (out of the index), objects still there.
+  await putObject(originalKey(ids['halfDeleted']!))
+  await putObject(variantKey(ids['halfDeleted']!, 'thumb'))
+  await putItem(ids['halfDeleted']!, { status: 'deleting' })
+  await putObject(variantKey(ids['halfDeletedVariants']!, 'display'))
+  await putItem(ids['halfDeletedVariants']!, { status: 'deleting' })
 
   const options = (extra: Partial<ReconcileOptions> = {}): ReconcileOptions =>
     ({ bucket: config.bucket, table: config.table, graceMs: HOUR, dryRun: false, now: Date.now() + 2 * HOUR, pageSize: 2, ...extra })
@@ -69,12 +75,13 @@ t.test('a dry run reports every kind of orphan and removes nothing', async t => 
   const report = await reconcile(clients, options({ dryRun: true }))
   t.match(report, {
     dryRun: true,
-    checked: { originals: 7, images: 6, variantSets: 7 },
+    checked: { originals: 8, images: 6, variantSets: 9 },
     orphanOriginals: [originalKey(ids['orphanOriginal']!)],
     imagesWithoutOriginal: [ids['imageWithoutOriginal']],
     orphanVariants: [variantKey(ids['orphanVariants']!, 'display'), variantKey(ids['orphanVariants']!, 'thumb')].sort(),
     failures: []
   })
+  t.same(report.unfinishedDeletes.sort(), [ids['halfDeleted'], ids['halfDeletedVariants']].sort(), 'half-done deletes, each once')
   t.same(await storedState(clients, config), before, 'nothing removed')
 })
 
@@ -85,15 +92,15 @@ t.test('a run removes exactly the orphans; a second run finds nothing', async t 
   t.equal(report.orphanOriginals.length + report.imagesWithoutOriginal.length, 2)
   t.equal(report.orphanVariants.length, 2)
   const after = await storedState(clients, config)
-  const gone = (id: string) => (key: string) => !key.includes(id)
-  t.same(after.keys, before.keys.filter(gone(ids['orphanOriginal']!)).filter(gone(ids['imageWithoutOriginal']!)).filter(gone(ids['orphanVariants']!)),
-    'the orphaned original, the variants of the image without original and the orphaned variants are gone')
-  t.same(after.items.map(item => item['id']).sort(), before.items.map(item => item['id']).filter(id => id !== ids['imageWithoutOriginal']).sort(),
-    'only the item without original is gone; the pending direct upload stays')
+  const removed = ['orphanOriginal', 'imageWithoutOriginal', 'orphanVariants', 'halfDeleted', 'halfDeletedVariants'].map(name => ids[name]!)
+  t.same(after.keys, before.keys.filter(key => removed.every(id => !key.includes(id))),
+    'the orphaned original, the variants of the image without original, the orphaned variants and the half-deleted images\' objects are gone')
+  t.same(after.items.map(item => item['id']).sort(), before.items.map(item => item['id']).filter(id => !removed.includes(String(id))).sort(),
+    'the items without original and of half-deleted images are gone; the pending direct upload stays')
   t.ok(after.keys.includes(originalKey(ids['pending']!)), 'the pending direct upload\'s object stays')
 
   const again = await reconcile(clients, options())
-  t.same([again.orphanOriginals, again.imagesWithoutOriginal, again.orphanVariants, again.failures], [[], [], [], []])
+  t.same([again.orphanOriginals, again.imagesWithoutOriginal, again.orphanVariants, again.unfinishedDeletes, again.failures], [[], [], [], [], []])
 })
 
 t.test('objects inside the grace period are left alone: their upload may still write its item', async t => {
@@ -101,6 +108,7 @@ t.test('objects inside the grace period are left alone: their upload may still w
   const report = await reconcile(clients, options({ dryRun: true, now: Date.now() }))
   t.same(report.orphanOriginals, [], 'the fresh orphaned original is not touched')
   t.same(report.orphanVariants, [], 'nor the fresh variants')
+  t.same(report.unfinishedDeletes, [], 'nor a delete that may still be running')
   t.equal(report.imagesWithoutOriginal.length, 1, 'an item whose original is missing has no grace: it is checked with HeadObject')
 })
 
@@ -131,13 +139,13 @@ t.test('npm run reconcile: --dry-run prints the report; without it, the orphans 
   const dry = await run('--dry-run')
   t.equal(dry.code, 0, dry.stderr)
   t.match(JSON.parse(dry.stdout), { dryRun: true, orphanOriginals: [originalKey(ids['orphanOriginal']!)], imagesWithoutOriginal: [ids['imageWithoutOriginal']] })
-  t.match(dry.stderr, /dry run: would remove 1 orphaned originals, 1 images without original, 2 orphaned variants; 0 failures/)
-  t.equal((await storedState(clients, config)).keys.length, 20, 'nothing removed by the dry run')
+  t.match(dry.stderr, /dry run: would remove 1 orphaned originals, 1 images without original, 2 orphaned variants, 2 half-deleted images; 0 failures/)
+  t.equal((await storedState(clients, config)).keys.length, 23, 'nothing removed by the dry run')
 
   const real = await run()
   t.equal(real.code, 0, real.stderr)
   t.match(real.stderr, /removed 1 orphaned originals/)
-  t.equal((await storedState(clients, config)).keys.length, 20 - 4)
+  t.equal((await storedState(clients, config)).keys.length, 23 - 7)
 })
 
 t.test('the reconcile_images Lambda handler: {"dryRun": true} only reports, the scheduled event removes', async t => {
@@ -146,10 +154,10 @@ t.test('the reconcile_images Lambda handler: {"dryRun": true} only reports, the 
   const { handler } = await import('../../app/reconcile-lambda.js')
   const dry = await handler({ dryRun: true })
   t.same(dry.orphanOriginals, [originalKey(ids['orphanOriginal']!)])
-  t.equal((await storedState(clients, config)).keys.length, 20)
+  t.equal((await storedState(clients, config)).keys.length, 23)
   const scheduled = { version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }
   const report = await handler(scheduled)
   t.equal(report.dryRun, false)
   t.same(report.imagesWithoutOriginal, [ids['imageWithoutOriginal']])
-  t.equal((await storedState(clients, config)).keys.length, 20 - 4)
+  t.equal((await storedState(clients, config)).keys.length, 23 - 7)
 })
