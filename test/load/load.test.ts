@@ -3,7 +3,8 @@
  * `node app`. `npm run load` runs the full version (64 clients, 5,000 uploads).
  */
 import t from 'tap'
-import { formatReport, runLoad } from './load.js'
+import { runLoad } from './load.js'
+import { formatReport } from './report.js'
 
 const seed = Number(process.env['LOAD_SEED'] ?? Date.now() % 2 ** 31)
 

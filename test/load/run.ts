@@ -1,7 +1,8 @@
 // npm run load [-- --clients 64 --uploads 5000 --seed 42]: the full load run against `node app`
 // on loopback stand-ins (see load.ts). Prints the figures; exits 1 if any check failed.
 import { parseArgs } from 'node:util'
-import { formatReport, runLoad } from './load.js'
+import { runLoad } from './load.js'
+import { formatReport } from './report.js'
 
 const { values } = parseArgs({
   options: {
