@@ -1,5 +1,7 @@
 // `npm run bench [-- --quick]`: every benchmark in turn, then bench/results.md and
-// bench/results.json. A benchmark that fails is reported as failed; the others still run.
+// bench/results.json (a quick run writes them under bench/.tmp/ instead, so a smoke run never
+// replaces the committed full results). A benchmark that fails is reported as failed; the
+// others still run.
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
@@ -9,7 +11,7 @@ import { run as smallImages } from './small-images.js'
 import { run as processing } from './processing.js'
 import { run as coldStart } from './cold-start.js'
 import { run as profile } from './profile.js'
-import { ROOT } from './lib/processes.js'
+import { ROOT, TMP } from './lib/processes.js'
 import { markdownTable, parseArgs, type BenchResult, type RunOptions } from './lib/results.js'
 
 const BENCHMARKS: Array<[string, (options: RunOptions) => Promise<BenchResult>]> = [
@@ -22,8 +24,19 @@ const BENCHMARKS: Array<[string, (options: RunOptions) => Promise<BenchResult>]>
   ['profiles', profile]
 ]
 
+const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+/** The commit measured; BENCH_COMMIT names it when the tree is an export without .git (README). */
+function commit (): string {
+  try {
+    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no', '--', 'app') ? ' (app/ has uncommitted changes)' : '')
+  } catch {
+    return process.env['BENCH_COMMIT'] ? `${process.env['BENCH_COMMIT']} (clean export)` : 'unknown'
+  }
+}
+
 const options = parseArgs()
 const started = Date.now()
+const measured = commit()
 const rows: BenchResult['rows'] = []
 const notes: string[] = []
 let failed = false
@@ -43,15 +56,6 @@ for (const [name, bench] of BENCHMARKS) {
   console.error(`== ${name}: ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`)
 }
 
-const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
-/** The commit measured; BENCH_COMMIT names it when the tree is an export without .git (README). */
-function commit (): string {
-  try {
-    return git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no', '--', 'app') ? ' (app/ has uncommitted changes)' : '')
-  } catch {
-    return process.env['BENCH_COMMIT'] ? `${process.env['BENCH_COMMIT']} (clean export)` : 'unknown'
-  }
-}
 const meta = {
   date: new Date().toISOString(),
   mode: options.quick ? 'quick' : 'full',
@@ -59,10 +63,11 @@ const meta = {
   node: process.version,
   cpu: `${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`,
   memoryGiB: Math.round(totalmem() / 1024 ** 3),
-  commit: commit()
+  commit: measured
 }
-writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify({ meta, rows, notes }, null, 2) + '\n')
-writeFileSync(join(ROOT, 'bench', 'results.md'), [
+const outDir = options.quick ? TMP : join(ROOT, 'bench')
+writeFileSync(join(outDir, 'results.json'), JSON.stringify({ meta, rows, notes }, null, 2) + '\n')
+writeFileSync(join(outDir, 'results.md'), [
   '# Benchmark results',
   '',
   `${meta.date}, ${meta.mode} run, ${meta.durationSeconds} s. Node ${meta.node}, ${meta.cpu}, ${meta.memoryGiB} GiB, commit ${meta.commit}.`,
@@ -73,5 +78,5 @@ writeFileSync(join(ROOT, 'bench', 'results.md'), [
   ...notes.flatMap(note => [note, ''])
 ].join('\n'))
 console.log(markdownTable(rows))
-console.error(`bench: ${meta.durationSeconds} s, results in bench/results.md and bench/results.json`)
+console.error(`bench: ${meta.durationSeconds} s, results in ${outDir}/results.md and results.json`)
 process.exit(failed ? 1 : 0)
