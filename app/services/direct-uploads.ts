@@ -37,7 +37,9 @@ export async function grantDirectUpload ({ config, s3, ddb }: AppDeps, request: 
   const id = newImageId()
   const key = originalKey(id)
   const now = Date.now()
-  const expiresAt = new Date(now + config.directUploadExpirySeconds * 1000)
+  // Whole seconds, taken before signing: the signed policy's expiration is truncated to the
+  // second too, so the time promised to the client is never later than the time S3 allows.
+  const expiresAt = new Date(Math.floor(now / 1000) * 1000 + config.directUploadExpirySeconds * 1000)
   const upload = await createPresignedPost(s3, {
     Bucket: config.bucket,
     Key: key,
