@@ -3,7 +3,7 @@ import neostandard from 'neostandard'
 export default [
   ...neostandard({
     ts: true,
-    ignores: ['node_modules', 'dist', '.data', '.tap', 'coverage', 'test/artifacts']
+    ignores: ['node_modules', 'dist', '.data', '.tap', 'coverage', 'test/artifacts', 'bench/.tmp']
   }),
   {
     // Browser scripts served from /assets.
