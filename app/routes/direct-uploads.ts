@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../app.js'
 import { grantDirectUpload, type DirectUploadRequest } from '../services/direct-uploads.js'
-import { errorResponses } from './schemas.js'
+import { errorResponses, uploadedImageSchema } from './schemas.js'
 
 export default async function directUploadRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
   app.post<{ Body: DirectUploadRequest }>('/uploads', {
@@ -23,7 +23,7 @@ export default async function directUploadRoutes (app: FastifyInstance, deps: Ap
       response: {
         201: {
           type: 'object',
-          required: ['id', 'status', 'upload', 'expiresAt'],
+          required: ['id', 'status', 'upload', 'expiresAt', 'deleteToken'],
           properties: {
             id: { type: 'string' },
             status: { type: 'string', const: 'pending' },
@@ -32,7 +32,8 @@ export default async function directUploadRoutes (app: FastifyInstance, deps: Ap
               required: ['url', 'fields'],
               properties: { url: { type: 'string' }, fields: { type: 'object', additionalProperties: { type: 'string' } } }
             },
-            expiresAt: { type: 'string', format: 'date-time' }
+            expiresAt: { type: 'string', format: 'date-time' },
+            deleteToken: uploadedImageSchema.properties.deleteToken
           }
         },
         ...errorResponses(400, 413, 415, 503)

@@ -2,6 +2,7 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post'
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import type { AppDeps } from '../app.js'
 import { AppError, errors } from '../lib/errors.js'
+import { hashSecret, newDeleteToken } from '../lib/delete-token.js'
 import { sanitizeFilename } from '../lib/filename.js'
 import { newImageId, originalKey } from '../lib/keys.js'
 
@@ -16,6 +17,8 @@ export interface DirectUploadGrant {
   status: 'pending'
   upload: { url: string, fields: Record<string, string> }
   expiresAt: string
+  /** Shown once, like an upload's: proves the right to delete the image later. */
+  deleteToken: string
 }
 
 /** How long a pending item outlives its presigned POST before DynamoDB's TTL may remove it. */
@@ -35,6 +38,7 @@ export async function grantDirectUpload ({ config, s3, ddb }: AppDeps, request: 
   if (request.size > config.maxDirectUploadBytes) throw errors.fileTooLarge(filename, config.maxDirectUploadBytes)
 
   const id = newImageId()
+  const deleteToken = newDeleteToken()
   const key = originalKey(id)
   const now = Date.now()
   // Whole seconds, taken before signing: the signed policy's expiration is truncated to the
@@ -61,6 +65,7 @@ export async function grantDirectUpload ({ config, s3, ddb }: AppDeps, request: 
         contentType: request.type,
         size: request.size,
         status: 'pending',
+        deleteTokenHash: hashSecret(deleteToken),
         uploadedAt: new Date(now).toISOString(),
         expiresAt: Math.ceil(expiresAt.getTime() / 1000) + PENDING_GRACE_SECONDS
       },
@@ -70,5 +75,5 @@ export async function grantDirectUpload ({ config, s3, ddb }: AppDeps, request: 
     if (err instanceof AppError) throw err
     throw Object.assign(errors.metadataUnavailable(), { cause: err })
   }
-  return { id, status: 'pending', upload, expiresAt: expiresAt.toISOString() }
+  return { id, status: 'pending', upload, expiresAt: expiresAt.toISOString(), deleteToken }
 }

@@ -37,6 +37,8 @@ t.test('grants a presigned POST pinned to one key, the exact size and the declar
   t.equal(items.length, 1)
   t.match(items[0], { id: grant.id, status: 'pending', filename: 'big photo.jpg', size: 20 * MiB, contentType: 'image/jpeg' })
   t.notOk('kind' in items[0]!, 'a pending item stays out of the listing index')
+  t.match(grant.deleteToken, /^[A-Za-z0-9_-]{43}$/, 'a one-time delete token, like an upload answer')
+  t.notOk(JSON.stringify(items[0]).includes(grant.deleteToken), 'only its hash is stored')
   t.ok((items[0]!['expiresAt'] as number) > Date.now() / 1000 + 300, 'the item carries a TTL past the grant')
 })
 
