@@ -10,6 +10,8 @@ export const imageErrors = {
     new AppError(403, 'FORBIDDEN', 'The delete token or API key does not allow deleting this image; nothing was deleted.'),
   notReady: (variant: string) =>
     new AppError(404, 'NOT_READY', `The image is still being processed: its ${variant} version is not ready yet. Try again in a few seconds.`, 2),
+  rejected: (reason: string | undefined) =>
+    new AppError(404, 'NOT_FOUND', `The upload was rejected, so no file was kept${reason ? `: ${reason}` : '.'}`),
   noVariant: (variant: string, reason: string | undefined) =>
     new AppError(404, 'NOT_FOUND', `The image could not be processed, so it has no ${variant} version${reason ? `: ${reason}` : ''}. The original is still available.`)
 }

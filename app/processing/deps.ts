@@ -19,7 +19,7 @@ export interface ProcessorDeps {
 
 /**
  * ready/failed: the item moved there now. refused: a direct upload that is not an acceptable
- * image (object deleted, item failed). skipped: nothing to do (already processed, deleted,
+ * image (object deleted, item rejected). skipped: nothing to do (already processed, deleted,
  * rolled back, another delivery won). ignored: not an original of this bucket.
  */
 export interface Outcome {

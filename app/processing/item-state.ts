@@ -30,15 +30,27 @@ export async function markReady (ddb: DynamoDBDocumentClient, table: string, id:
   })
 }
 
-/** processing (or pending) -> failed, with the reason clients see. The original stays. */
-export async function markFailed (ddb: DynamoDBDocumentClient, table: string, id: string, from: 'processing' | 'pending', reason: string): Promise<boolean> {
+/** processing -> failed, with the reason clients see. The original stays. */
+export async function markFailed (ddb: DynamoDBDocumentClient, table: string, id: string, reason: string): Promise<boolean> {
+  return settle(ddb, table, id, { from: 'processing', to: 'failed', reason })
+}
+
+/**
+ * pending -> rejected: a direct upload that is not what its grant allowed. Its object is
+ * deleted; the item keeps its TTL, so it says why for a while and then expires.
+ */
+export async function markRejected (ddb: DynamoDBDocumentClient, table: string, id: string, reason: string): Promise<boolean> {
+  return settle(ddb, table, id, { from: 'pending', to: 'rejected', reason })
+}
+
+async function settle (ddb: DynamoDBDocumentClient, table: string, id: string, move: { from: string, to: string, reason: string }): Promise<boolean> {
   return conditionalUpdate(ddb, {
     TableName: table,
     Key: { id },
-    UpdateExpression: 'SET #status = :failed, failureReason = :reason, processedAt = :now',
+    UpdateExpression: 'SET #status = :to, failureReason = :reason, processedAt = :now',
     ConditionExpression: '#status = :from',
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':failed': 'failed', ':from': from, ':reason': reason, ':now': new Date().toISOString() }
+    ExpressionAttributeValues: { ':to': move.to, ':from': move.from, ':reason': move.reason, ':now': new Date().toISOString() }
   })
 }
 

@@ -13,6 +13,26 @@ export async function fetchObject (s3: S3Client, bucket: string, key: string): P
   }
 }
 
+/**
+ * The object's first `limit` bytes and its full size, with a ranged GET: enough to check a direct
+ * upload's type, header and size without downloading a file that may be refused. Undefined when
+ * the object is gone.
+ */
+export async function fetchObjectHead (s3: S3Client, bucket: string, key: string, limit: number): Promise<{ bytes: Buffer, size: number } | undefined> {
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${limit - 1}` }))
+    const bytes = Buffer.from(await object.Body!.transformToByteArray())
+    // "bytes 0-1023/52428800"; a server that ignores Range sends the whole object and no ContentRange.
+    const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
+    return { bytes: bytes.subarray(0, limit), size: total === undefined ? bytes.length : Number(total) }
+  } catch (err) {
+    if (isMissing(err)) return undefined
+    // S3 answers a range on an empty object with 416 InvalidRange.
+    if ((err as Error).name === 'InvalidRange' || statusOf(err) === 416) return { bytes: Buffer.alloc(0), size: 0 }
+    throw err
+  }
+}
+
 export async function objectExists (s3: S3Client, bucket: string, key: string): Promise<boolean> {
   try {
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
@@ -47,6 +67,8 @@ export async function deleteObject (s3: S3Client, bucket: string, key: string): 
  */
 function isMissing (err: unknown): boolean {
   const name = (err as Error).name
-  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+  const status = statusOf(err)
   return name === 'NoSuchKey' || name === 'NotFound' || status === 404 || status === 403
 }
+
+const statusOf = (err: unknown): number | undefined => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode

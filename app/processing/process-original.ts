@@ -27,23 +27,25 @@ export async function processOriginal (deps: ProcessorDeps, ref: OriginalRef): P
   if (found === 'gone') return { ...base, result: 'skipped', detail: 'the object is gone (upload rolled back or image deleted)' }
   if (found.status !== 'processing' && found.status !== 'pending') return { ...base, result: 'skipped', detail: `already ${found.status}` }
 
-  const original = await fetchObject(s3, ref.bucket, ref.key)
-  if (!original) return { ...base, result: 'skipped', detail: 'the object is gone' }
   let item: ImageItem = found
+  let original: Buffer | undefined
   if (found.status === 'pending') {
-    const admission = await admitDirectUpload(deps, found, original.bytes)
+    const admission = await admitDirectUpload(deps, found, ref.size)
     if ('refused' in admission) return { ...base, result: 'refused', detail: admission.refused }
-    if (!admission.item) return { ...base, result: 'skipped', detail: 'no longer pending' }
-    item = admission.item
+    if ('skipped' in admission) return { ...base, result: 'skipped', detail: admission.skipped }
+    ;({ item, bytes: original } = admission)
+  } else {
+    original = (await fetchObject(s3, ref.bucket, ref.key))?.bytes
+    if (!original) return { ...base, result: 'skipped', detail: 'the object is gone' }
   }
 
   let rendered
   try {
-    rendered = await renderVariants(await openImage(original.bytes, item.contentType, config.maxPixels))
+    rendered = await renderVariants(await openImage(original, item.contentType, config.maxPixels))
   } catch (err) {
     if (!(err instanceof UndecodableImage)) throw err
     const reason = `The image could not be decoded: ${err.message}.`
-    const recorded = await markFailed(ddb, config.table, ref.id, 'processing', reason)
+    const recorded = await markFailed(ddb, config.table, ref.id, reason)
     return { ...base, result: recorded ? 'failed' : 'skipped', detail: reason }
   }
 

@@ -21,6 +21,8 @@ export interface OriginalRef {
   bucket: string
   key: string
   id: string
+  /** The object's size as the event announced it (S3 always does for ObjectCreated). */
+  size?: number
 }
 
 const ORIGINAL_KEY = /^originals\/([^/]+)$/
@@ -49,5 +51,6 @@ export function originalOf (record: S3EventRecord, bucket: string): OriginalRef 
   }
   const id = ORIGINAL_KEY.exec(key)?.[1]
   if (id === undefined || !isImageId(id)) return { ignored: `key ${key} is not an original` }
-  return { bucket: name, key, id }
+  const size = record.s3.object.size
+  return { bucket: name, key, id, ...(typeof size === 'number' ? { size } : {}) }
 }

@@ -37,6 +37,7 @@ export default async function imageFileRoutes (app: FastifyInstance, { config, s
     schema: { summary: 'The original file, as uploaded', params: idParams, response: redirectResponses }
   }, async (request, reply) => {
     const item = await findImage(request.params.id)
+    if (item.status === 'rejected') throw imageErrors.rejected(item.failureReason)
     if (item.status === 'pending') throw imageErrors.notReady('original')
     return sendTo(reply, { key: item.key, contentType: item.contentType, filename: item.filename })
   })
@@ -52,6 +53,7 @@ export default async function imageFileRoutes (app: FastifyInstance, { config, s
     const item = await findImage(request.params.id)
     const stored = item.variants?.[variant]
     if (!stored) {
+      if (item.status === 'rejected') throw imageErrors.rejected(item.failureReason)
       if (item.status === 'failed') throw imageErrors.noVariant(variant, item.failureReason)
       if (item.status === 'ready') throw errors.notFound(`The ${variant} version of this image`)
       throw imageErrors.notReady(variant)

@@ -39,7 +39,7 @@ export const imageRecordSchema = {
   }
 } as const
 
-/** The upload response: the record plus the one-time delete token, which no other response carries. */
+/** The upload response: the record plus the one-time delete token, which only this response and the direct-upload grant carry. */
 export const uploadedImageSchema = {
   ...imageRecordSchema,
   $id: 'UploadedImage',
@@ -61,8 +61,8 @@ export const pendingImageSchema = {
     contentType: { type: 'string', description: 'The type the client declared' },
     size: { type: 'integer', description: 'Bytes the client declared' },
     uploadedAt: { type: 'string', format: 'date-time' },
-    status: { type: 'string', enum: ['pending', 'failed'] },
-    failureReason: { type: 'string' }
+    status: { type: 'string', enum: ['pending', 'rejected'], description: 'pending until the object lands and is checked; rejected when it is not what the grant allowed (the object is deleted, the record expires)' },
+    failureReason: { type: 'string', description: 'Why a rejected upload was refused' }
   }
 } as const
 

@@ -8,7 +8,7 @@ import type { VariantName } from '../lib/variants.js'
  * pending: a direct upload granted, its object not yet checked; processing: stored, variants
  * being made; ready: variants made; failed: the image could not be decoded (original kept).
  */
-export type ImageStatus = 'pending' | 'processing' | 'ready' | 'failed'
+export type ImageStatus = 'pending' | 'processing' | 'ready' | 'failed' | 'rejected'
 
 export interface ImageVariant {
   key: string

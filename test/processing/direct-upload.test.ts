@@ -12,6 +12,10 @@ const processing = attachProcessor(t, stack.s3rver, { config, clients })
 
 /** POST /uploads, then the file straight to S3 with the presigned POST, as the upload page does. */
 async function directUpload (claim: { filename: string, size: number, type: string }, content: Buffer): Promise<string> {
+  return (await directUploadWithToken(claim, content)).id
+}
+
+async function directUploadWithToken (claim: { filename: string, size: number, type: string }, content: Buffer): Promise<{ id: string, deleteToken: string }> {
   const res = await app.inject({ method: 'POST', url: '/uploads', payload: claim })
   if (res.statusCode !== 201) throw new Error(`grant: ${res.statusCode} ${res.body}`)
   const grant = res.json()
@@ -20,7 +24,7 @@ async function directUpload (claim: { filename: string, size: number, type: stri
   form.append('file', new Blob([new Uint8Array(content)]), claim.filename)
   const posted = await fetch(grant.upload.url, { method: 'POST', body: form })
   if (posted.status >= 300) throw new Error(`presigned POST: ${posted.status} ${await posted.text()}`)
-  return grant.id
+  return { id: grant.id, deleteToken: grant.deleteToken }
 }
 
 t.test('a direct upload that lands is checked like POST /upload, then processed and listed', async t => {
@@ -36,7 +40,7 @@ t.test('a direct upload that lands is checked like POST /upload, then processed 
   t.ok(listed.some((image: { id: string }) => image.id === id))
 })
 
-t.test('an object that is not what the grant allowed is deleted and its item fails with the reason', async t => {
+t.test('an object that is not what the grant allowed is deleted and its item is rejected with the reason', async t => {
   const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(200, 0x20)])
   const notImage = await directUpload({ filename: 'doc.png', size: pdf.length, type: 'image/png' }, pdf)
   t.match(await processing.outcomeOf(notImage), { result: 'refused', detail: /not an allowed image: detected application\/pdf/ })
@@ -49,7 +53,24 @@ t.test('an object that is not what the grant allowed is deleted and its item fai
   const keys = await listKeys(clients.s3, config.bucket)
   t.notOk(keys.some(key => key.includes(notImage) || key.includes(wrongSize)), 'objects deleted, no variants')
   const record = (await app.inject({ method: 'GET', url: `/images/${notImage}` })).json()
-  t.match(record, { status: 'failed', failureReason: /detected application\/pdf/ })
+  t.match(record, { status: 'rejected', failureReason: /detected application\/pdf/ })
+  const original = await app.inject({ method: 'GET', url: `/images/${notImage}/original` })
+  t.match({ status: original.statusCode, body: original.json() }, { status: 404, body: { code: 'NOT_FOUND', message: /rejected.*detected application\/pdf/ } })
+  const [item] = (await scanItems(clients.ddb, config.table)).filter(i => i['id'] === notImage)
+  t.ok(typeof item?.['expiresAt'] === 'number', 'a rejected item keeps its TTL and expires')
   const listed = (await app.inject({ method: 'GET', url: '/images' })).json().images
   t.notOk(listed.some((image: { id: string }) => image.id === notImage || image.id === wrongSize), 'never listed')
+})
+
+t.test('the delete token of a direct-upload grant deletes the image it became', async t => {
+  const content = fixture('image.png')
+  const { id, deleteToken } = await directUploadWithToken({ filename: 'a.png', size: content.length, type: 'image/png' }, content)
+  t.match(deleteToken, /^[A-Za-z0-9_-]{43}$/)
+  t.match(await processing.outcomeOf(id), { result: 'ready' })
+  const wrong = await app.inject({ method: 'DELETE', url: `/images/${id}`, headers: { 'x-delete-token': deleteToken.replace(/^./, c => c === 'A' ? 'B' : 'A') } })
+  t.equal(wrong.statusCode, 403)
+  const deleted = await app.inject({ method: 'DELETE', url: `/images/${id}`, headers: { 'x-delete-token': deleteToken } })
+  t.equal(deleted.statusCode, 204)
+  t.notOk((await listKeys(clients.s3, config.bucket)).some(key => key.includes(id)), 'original and variants gone')
+  t.notOk((await scanItems(clients.ddb, config.table)).some(i => i['id'] === id), 'item gone')
 })

@@ -10,8 +10,8 @@ t.test('keys are decoded the way S3 encodes them', async t => {
 })
 
 t.test('only ObjectCreated events for originals/<id> in the bucket are originals', async t => {
-  t.same(originalOf(s3EventRecord({ bucket: 'b', key: `originals/${id}` }), 'b'), { bucket: 'b', key: `originals/${id}`, id })
-  t.same(originalOf(s3EventRecord({ bucket: 'b', key: `originals/${id}`, eventName: 'ObjectCreated:CompleteMultipartUpload' }), 'b'), { bucket: 'b', key: `originals/${id}`, id })
+  t.same(originalOf(s3EventRecord({ bucket: 'b', key: `originals/${id}` }), 'b'), { bucket: 'b', key: `originals/${id}`, id, size: 1024 })
+  t.same(originalOf(s3EventRecord({ bucket: 'b', key: `originals/${id}`, eventName: 'ObjectCreated:CompleteMultipartUpload' }), 'b'), { bucket: 'b', key: `originals/${id}`, id, size: 1024 })
   const ignored = [
     s3EventRecord({ bucket: 'b', key: `originals/${id}`, eventName: 'ObjectRemoved:Delete' }),
     s3EventRecord({ bucket: 'other', key: `originals/${id}` }),
