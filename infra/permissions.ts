@@ -34,10 +34,11 @@ export const apiStatements = ({ bucketArn, tableArn }: DataArns): Statement[] =>
   {
     Sid: 'Metadata',
     Effect: 'Allow',
-    Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+    Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem'],
     Resource: [tableArn]
   },
   {
+    // Listing reads the index only: no Query on the table itself, and never a Scan.
     Sid: 'ListByUploadedAt',
     Effect: 'Allow',
     Action: ['dynamodb:Query'],
@@ -101,7 +102,13 @@ export const reconcileStatements = ({ bucketArn, tableArn }: DataArns): Statemen
   {
     Sid: 'Metadata',
     Effect: 'Allow',
-    Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
-    Resource: [tableArn, indexArn(tableArn)]
+    Action: ['dynamodb:GetItem', 'dynamodb:DeleteItem'],
+    Resource: [tableArn]
+  },
+  {
+    Sid: 'ListByUploadedAt',
+    Effect: 'Allow',
+    Action: ['dynamodb:Query'],
+    Resource: [indexArn(tableArn)]
   }
 ]
