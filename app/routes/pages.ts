@@ -1,63 +1,89 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { AppDeps } from '../app.js'
-import { errors } from '../lib/errors.js'
-import { html, type SafeHtml } from '../lib/html.js'
-import { ID_JSON_PATTERN } from '../lib/keys.js'
-import { getImageRecord, listImageRecords, type ImageRecord } from '../services/metadata.js'
+import { decodeCursor } from '../lib/cursor.js'
+import { AppError } from '../lib/errors.js'
+import { imageErrors } from '../lib/image-errors.js'
+import { deleteImage } from '../services/delete-image.js'
+import { readImageItem } from '../services/image-items.js'
+import { listImagePage } from '../services/image-listing.js'
+import { acceptFormPosts } from '../ui/form-body.js'
+import type { PageImage } from '../ui/format.js'
+import { renderGallery } from '../ui/gallery-view.js'
+import { renderImageNotFound, renderImagePage } from '../ui/image-view.js'
+import { idParams } from './images.js'
 
-/** Minimal server-rendered pages: where a browser form post lands. */
-export default async function pageRoutes (app: FastifyInstance, { config, ddb }: AppDeps): Promise<void> {
-  app.get('/gallery', {}, async (_request, reply) => {
-    const images = await listImageRecords(ddb, config.table, 50)
-    return sendPage(reply, 'Gallery', html`
-      <h1>Gallery</h1>
-      <p><a href="/">Upload more</a></p>
-      ${images.length === 0 ? html`<p>No images yet.</p>` : html`<ul>${images.map(image => html`<li>${thumbnail(image)}<a href="/gallery/${image.id}">${image.filename}</a> (${image.contentType}, ${image.width}×${image.height}, ${image.status})</li>`)}</ul>`}`)
-  })
+const PAGE_SIZE = 24
+/** A delete form holds one token (43 characters); anything much bigger is not ours. */
+const FORM_BODY_LIMIT = 4096
 
-  app.get<{ Params: { id: string } }>('/gallery/:id', {
-    schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: ID_JSON_PATTERN } } } }
+interface GalleryQuery { limit?: number, cursor?: string, deleted?: string }
+
+/** The browser pages: server-rendered HTML, hidden from the OpenAPI document. */
+export default async function pageRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { config, ddb } = deps
+  acceptFormPosts(app, FORM_BODY_LIMIT)
+
+  app.get<{ Querystring: GalleryQuery }>('/gallery', {
+    schema: {
+      hide: true,
+      querystring: {
+        type: 'object',
+        properties: {
+          limit: { type: 'integer', minimum: 1, maximum: 100 },
+          cursor: { type: 'string', maxLength: 1024 },
+          deleted: { type: 'string', maxLength: 8 }
+        }
+      }
+    }
   }, async (request, reply) => {
-    const image = await getImageRecord(ddb, config.table, request.params.id)
-    if (!image || (image.status as string) === 'deleting') throw errors.notFound('Image')
-    return sendPage(reply, image.filename, imageDetails(image))
+    const { limit, cursor, deleted } = request.query
+    const after = cursor === undefined ? undefined : decodeCursor(cursor)
+    if (cursor !== undefined && !after) throw imageErrors.invalidCursor()
+    const page = await listImagePage(ddb, config.table, { limit: limit ?? PAGE_SIZE, after })
+    return sendHtml(reply, 200, renderGallery({
+      images: page.images as unknown as PageImage[],
+      nextCursor: page.nextCursor,
+      limit,
+      paged: cursor !== undefined,
+      deleted: deleted !== undefined
+    }))
+  })
+
+  const findImage = async (id: string): Promise<PageImage | undefined> => {
+    const item = await readImageItem(ddb, config.table, id)
+    if (!item || item.status === 'deleting') return undefined
+    const { deleteTokenHash, kind, expiresAt, ...image } = item
+    return image
+  }
+
+  app.get<{ Params: { id: string } }>('/gallery/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {
+    const image = await findImage(request.params.id)
+    return image ? sendHtml(reply, 200, renderImagePage(image)) : sendHtml(reply, 404, renderImageNotFound())
+  })
+
+  // The no-JavaScript delete: the token comes in the form body, which nothing logs.
+  app.post<{ Params: { id: string }, Body: Record<string, string> | undefined }>('/gallery/:id/delete', {
+    schema: { hide: true, params: idParams }
+  }, async (request, reply) => {
+    const { id } = request.params
+    const token = typeof request.body?.['token'] === 'string' ? request.body['token'].trim() : ''
+    try {
+      const outcome = await deleteImage(deps, id, { deleteToken: token })
+      request.log.info({ imageId: id, outcome }, 'image delete')
+      return reply.redirect('/gallery?deleted=1', 303)
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'FORBIDDEN') throw err
+      request.log.info({ imageId: id, code: err.code }, 'image delete refused')
+      const image = await findImage(id)
+      if (!image) return sendHtml(reply, 404, renderImageNotFound())
+      const message = token === ''
+        ? 'Paste the delete token to delete this image. Nothing was deleted.'
+        : 'That delete token does not match this image. Nothing was deleted.'
+      return sendHtml(reply, 403, renderImagePage(image, { deleteError: message }))
+    }
   })
 }
 
-function imageDetails (image: ImageRecord): SafeHtml {
-  return html`
-    <h1>${image.filename}</h1>
-    ${preview(image)}
-    <dl>
-      <dt>Id</dt><dd>${image.id}</dd>
-      <dt>Type</dt><dd>${image.contentType}</dd>
-      <dt>Size</dt><dd>${image.size} bytes</dd>
-      <dt>Dimensions</dt><dd>${image.width ?? '?'}×${image.height ?? '?'}</dd>
-      <dt>SHA-256</dt><dd><code>${image.sha256}</code></dd>
-      <dt>Uploaded</dt><dd><time datetime="${image.uploadedAt}">${image.uploadedAt}</time></dd>
-    </dl>
-    <p><a href="/gallery">All images</a></p>`
-}
-
-/** The display variant once processed, else what is happening to the image. */
-function preview (image: ImageRecord): SafeHtml {
-  const display = image.variants?.display
-  if (display) {
-    return html`<p><img src="/images/${image.id}/display" alt="${image.filename}" width="${display.width}" height="${display.height}"></p>
-    <p><a href="/images/${image.id}/original">Original file</a></p>`
-  }
-  if (image.status === 'failed') return html`<p>Stored, but it could not be processed: ${image.failureReason ?? 'unknown reason'}</p>`
-  if (image.status === 'pending') return html`<p>Waiting for the upload to finish.</p>`
-  return html`<p>Stored. Its web versions are being made: reload in a moment.</p>`
-}
-
-function thumbnail (image: ImageRecord): SafeHtml {
-  const thumb = image.variants?.thumb
-  return thumb ? html`<img src="/images/${image.id}/thumb" alt="" width="${thumb.width}" height="${thumb.height}" loading="lazy"> ` : html``
-}
-
-function sendPage (reply: FastifyReply, title: string, body: SafeHtml): FastifyReply {
-  return reply.type('text/html; charset=utf-8').send(html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title></head><body><main>${body}</main></body></html>`.value)
+function sendHtml (reply: FastifyReply, status: number, page: string): FastifyReply {
+  return reply.code(status).type('text/html; charset=utf-8').send(page)
 }
