@@ -38,7 +38,11 @@ export default async function uploadRoutes (app: FastifyInstance, { config, s3, 
 
     const first = images[0]!
     if (request.accepts().type(['application/json', 'text/html']) === 'text/html') {
-      return reply.redirect(images.length === 1 ? `/gallery/${first.id}` : '/gallery', 303)
+      // A form post has no other way to hand over the one-time delete token, so it rides in the
+      // fragment: browsers never send a fragment to any server (nor in Referer), so no access log,
+      // proxy or API Gateway sees it; image-page.js moves it to localStorage and strips it from
+      // the address. Several files land on the gallery, and their tokens are not handed over.
+      return reply.redirect(images.length === 1 ? `/gallery/${first.id}#token=${first.deleteToken}` : '/gallery', 303)
     }
     reply.header('location', `${config.publicUrl}/images${images.length === 1 ? `/${first.id}` : ''}`)
     return reply.code(201).send(images.length === 1 ? first : { images })

@@ -64,7 +64,7 @@ for (const c of names) {
 
     const form = await post(c.params, 'text/html')
     t.equal(form.statusCode, 303)
-    t.match(form.headers['location'], /^\/gallery\/[0-9a-f-]{36}$/, 'the redirect names the id only')
+    t.match(form.headers['location'], /^\/gallery\/[0-9a-f-]{36}#token=[A-Za-z0-9_-]{43}$/, 'the redirect names the id and the delete token (in the fragment) only')
     assertCleanHeaders(t, form)
 
     const original = await app.inject(`/images/${(res.json() as { id: string }).id}/original`)

@@ -26,7 +26,7 @@ t.test('without JavaScript the form posts and lands on the image page', async t 
   await page.goto(base + '/')
   await page.screenshot({ path: join(ARTIFACTS, 'upload-page-no-js.png'), fullPage: true })
   await page.setInputFiles('#file-input', join(FIXTURES, 'image.png'))
-  await Promise.all([page.waitForURL(/\/gallery\/[0-9a-f-]{36}$/), page.click('button[type=submit]')])
+  await Promise.all([page.waitForURL(/\/gallery\/[0-9a-f-]{36}#token=[A-Za-z0-9_-]{43}$/), page.click('button[type=submit]')])
   t.match(await page.textContent('h1'), 'image.png')
   await page.screenshot({ path: join(ARTIFACTS, 'image-page.png'), fullPage: true })
   const { keys, items } = await storedState(clients, config)
