@@ -33,6 +33,11 @@ function enhanceDelete () {
     input.required = show
   }
   showField(!localStorage.getItem(storageKey))
+  // A link to this very page with a token (#token=...) changes only the fragment: no reload.
+  window.addEventListener('hashchange', () => {
+    keepTokenFromAddress()
+    showField(!localStorage.getItem(storageKey))
+  })
   form.addEventListener('submit', async event => {
     event.preventDefault()
     const stored = localStorage.getItem(storageKey)
