@@ -38,11 +38,13 @@ export default async function uploadRoutes (app: FastifyInstance, { config, s3, 
 
     const first = images[0]!
     if (request.accepts().type(['application/json', 'text/html']) === 'text/html') {
-      // A form post has no other way to hand over the one-time delete token, so it rides in the
+      // A form post has no other way to hand over the one-time delete tokens, so they ride in the
       // fragment: browsers never send a fragment to any server (nor in Referer), so no access log,
-      // proxy or API Gateway sees it; image-page.js moves it to localStorage and strips it from
-      // the address. Several files land on the gallery, and their tokens are not handed over.
-      return reply.redirect(images.length === 1 ? `/gallery/${first.id}#token=${first.deleteToken}` : '/gallery', 303)
+      // proxy or API Gateway sees it; the page's script moves them to localStorage and strips them
+      // from the address. Several files land on the gallery with #tokens=<id>:<token>,...
+      return reply.redirect(images.length === 1
+        ? `/gallery/${first.id}#token=${first.deleteToken}`
+        : `/gallery#tokens=${images.map(image => `${image.id}:${image.deleteToken}`).join(',')}`, 303)
     }
     reply.header('location', `${config.publicUrl}/images${images.length === 1 ? `/${first.id}` : ''}`)
     return reply.code(201).send(images.length === 1 ? first : { images })

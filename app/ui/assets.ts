@@ -14,7 +14,7 @@ interface Asset { body: Buffer, type: string, version: string }
  * bundle ships them as dist/lambda/public). Pages link them as /assets/<name>?v=<hash>, so a
  * versioned URL can be cached for a year and a new release is fetched at once.
  */
-const assets = new Map<string, Asset>(['upload.js', 'image-page.js', 'style.css'].map(name => {
+const assets = new Map<string, Asset>(['upload.js', 'image-page.js', 'gallery.js', 'style.css'].map(name => {
   const body = readFileSync(new URL(`./public/${name}`, import.meta.url))
   const type = TYPES[name.slice(name.lastIndexOf('.'))]!
   return [name, { body, type, version: createHash('sha256').update(body).digest('hex').slice(0, 12) }]

@@ -19,6 +19,7 @@ export function renderGallery ({ images, nextCursor, limit, paged, deleted }: Ga
   return renderPage({
     title: 'Gallery',
     current: 'gallery',
+    scripts: ['gallery.js'],
     body: html`
 <h1>Gallery</h1>
 ${deleted ? html`<p class="notice" role="status">The image was deleted.</p>` : html``}

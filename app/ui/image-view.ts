@@ -78,8 +78,8 @@ function deleteSection (image: PageImage, error: string | undefined): SafeHtml {
 ${error ? html`<p class="error" role="alert">${error}</p>` : html``}
 <form id="delete-form" method="post" action="/gallery/${image.id}/delete">
   <p id="delete-hint" class="hint">Deleting removes the original and every version for good. It needs the delete token
-    given once at upload: in the upload's JSON response, or at the end of the address the upload form led to, after
-    <code>#token=</code>.</p>
+    given once at upload: in the upload's JSON response, or in the address the upload form led to (after
+    <code>#token=</code>, or after this image's id and a colon when several files were uploaded at once).</p>
   <p id="delete-stored" class="hint" hidden>This browser holds the delete token of this image.</p>
   <p class="token-field"><label for="delete-token">Delete token</label>
     <input id="delete-token" name="token" type="text" autocomplete="off" spellcheck="false" required maxlength="512"

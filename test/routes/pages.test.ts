@@ -149,6 +149,20 @@ t.test('the no-JS delete form: a wrong or missing token deletes nothing; the rig
   t.equal((await app.inject({ method: 'POST', url: `/gallery/${id}/delete`, ...form({ token: deleteToken }) })).statusCode, 303, 'already gone: same answer')
 })
 
+t.test('a form post of several files hands over every delete token in the gallery address\'s fragment', async t => {
+  const { app, config, clients } = await buildTestApp(t, stack.endpoints)
+  const body = await multipartBody([{ filename: 'a.png', content: fixture('image.png') }, { filename: 'b.gif', content: fixture('image.gif') }])
+  const res = await app.inject({ method: 'POST', url: '/upload', payload: body.payload, headers: { ...body.headers, accept: 'text/html' } })
+  t.equal(res.statusCode, 303)
+  const match = /^\/gallery#tokens=([0-9a-f-]{36}:[A-Za-z0-9_-]{43}),([0-9a-f-]{36}:[A-Za-z0-9_-]{43})$/.exec(String(res.headers.location))
+  t.ok(match, String(res.headers.location))
+  for (const pair of match!.slice(1)) {
+    const [id, token] = pair!.split(':')
+    t.equal((await app.inject({ method: 'DELETE', url: `/images/${id}`, headers: { 'x-delete-token': token! } })).statusCode, 204)
+  }
+  t.same(await storedState(clients, config), { keys: [], items: [] }, 'each token deleted its image')
+})
+
 t.test('the form body is small and never logged', async t => {
   const config = testConfig(stack.endpoints, { LOG_LEVEL: 'trace' })
   const clients = testClients(config)

@@ -164,3 +164,18 @@ t.test('with JavaScript: a token in the address is kept and stripped; a wrong on
   await Promise.all([page.waitForURL(/\/gallery\?deleted=1$/), page.click('#delete-form button')])
   t.same(await storedState(clients, config), { keys: [], items: [] })
 })
+
+t.test('with JavaScript: the tokens of a several-file form post are kept from the gallery address', async t => {
+  const { app, base } = await serve(t)
+  const body = await multipartBody([{ filename: 'a.png', content: fixture('image.png') }, { filename: 'b.gif', content: fixture('image.gif') }])
+  const res = await app.inject({ method: 'POST', url: '/upload', payload: body.payload, headers: { ...body.headers, accept: 'text/html' } })
+  const location = String(res.headers.location)
+  const pairs = location.split('#tokens=')[1]!.split(',').map(pair => pair.split(':') as [string, string])
+  const page = await browser.newPage()
+  t.teardown(() => page.close())
+  await page.goto(base + location)
+  t.equal(page.url(), `${base}/gallery`, 'the tokens left the address')
+  for (const [id, token] of pairs) t.equal(await storedToken(page, id), token)
+  await page.goto(`${base}/gallery/${pairs[0]![0]}`)
+  t.ok(await page.isHidden('#delete-token'), 'the image page deletes with the kept token')
+})
