@@ -1,8 +1,8 @@
 // Diagnostics for the rows that miss their goal: `node app` and the peer run the same work
 // (two 100 MiB uploads; 300 small images at concurrency 16) under node --cpu-prof with a
 // memory sampler preloaded, in separate passes from the timed runs so the profiler costs
-// them nothing. Run alone: npx tsx bench/profile.ts
-import { readFileSync } from 'node:fs'
+// them nothing. Run alone: npx tsx bench/profile.ts [--only=app-small]
+import { cpSync, readFileSync } from 'node:fs'
 import { Agent } from 'node:http'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -62,19 +62,24 @@ async function profileOne (standIns: StandIns, kind: ServerKind, workload: Workl
   } finally {
     await server.stop() // the profile and the memory peaks are written as the server exits
   }
+  // Scratch is removed at exit; BENCH_PROFILE_KEEP=<dir> keeps the .cpuprofile to open in DevTools.
+  if (process.env['BENCH_PROFILE_KEEP']) cpSync(dir, join(process.env['BENCH_PROFILE_KEEP'], `${kind}-${workload}`), { recursive: true })
   const peak = JSON.parse(readFileSync(memoryFile, 'utf8')) as Record<string, number>
   const memory = Object.entries(peak).map(([key, bytes]) => `${key} ${(bytes / MiB).toFixed(0)}`).join(', ')
   const what = workload === 'large' ? 'two 100 MiB uploads' : '300 small images at c=16'
   return `**${kind === 'app' ? '`node app`' : 'peer'}, ${what}** (after warm-up). Peak MiB (main thread's view): ${memory}. CPU:\n${summariseProfiles(dir, { skipMs })}`
 }
 
-export async function run (_options: RunOptions): Promise<BenchResult> {
+/** Run alone, `--only app-small` (or peer-large, ...) profiles one pass; the profile stays in bench/.tmp/profile-<kind>-<workload>. */
+export async function run (_options: RunOptions, only = (process.argv.find(arg => arg.startsWith('--only=')) ?? '').slice('--only='.length)): Promise<BenchResult> {
   const small = await jpegOfSize(200 * 1024)
   const standIns = await startStandIns()
   const notes: string[] = []
   try {
     for (const workload of ['large', 'small'] as const) {
-      for (const kind of ['app', 'peer'] as const) notes.push(await profileOne(standIns, kind, workload, small))
+      for (const kind of ['app', 'peer'] as const) {
+        if (!only || only === `${kind}-${workload}`) notes.push(await profileOne(standIns, kind, workload, small))
+      }
     }
   } finally {
     await standIns.stop()
