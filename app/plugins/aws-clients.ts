@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import type { AwsCredentialIdentity } from '@aws-sdk/types'
+import type { AwsCredentialIdentity, BuildMiddleware, MetadataBearer } from '@aws-sdk/types'
 import type { Config } from '../config.js'
 
 export interface AwsClients {
@@ -39,12 +39,30 @@ export function createAwsClients (config: Config, target: ClientTarget = {}): Aw
       responseChecksumValidation: 'WHEN_REQUIRED'
     })
   })
+  s3.middlewareStack.add(unsignedPartPayload, { step: 'build', name: 'unsignedPartPayload' })
   const dynamodb = new DynamoDBClient({
     ...common,
     ...(target.endpoints?.dynamodb && { endpoint: target.endpoints.dynamodb })
   })
   const ddb = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } })
   return { s3, ddb }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
+
+/**
+ * A multipart part goes up with an unsigned payload when TLS (and, on AWS, the part's CRC32)
+ * or a loopback socket already guards its bytes: SigV4 would otherwise hash every part again,
+ * next to the sha256 we compute of the whole file (about a tenth of a large upload's CPU,
+ * bench/results.md). Anywhere else, e.g. plain http to another host, the payload stays signed.
+ */
+const unsignedPartPayload: BuildMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+  const request = args.request as { protocol?: string, hostname?: string, headers?: Record<string, string> }
+  if (context.commandName === 'UploadPartCommand' && request.headers &&
+    (request.protocol === 'https:' || LOOPBACK.has(request.hostname ?? ''))) {
+    request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
+  }
+  return await next(args)
 }
 
 export function destroyAwsClients (clients: AwsClients): void {
