@@ -26,10 +26,12 @@ ${deleted ? html`<p class="notice" role="status">The image was deleted.</p>` : h
 ${images.length === 0
   ? html`<p class="empty">${paged ? 'No older images.' : 'No images yet.'} <a href="/">Upload some</a>.</p>`
   : html`<ul class="gallery">${images.map(card)}</ul>`}
-<nav class="pager" aria-label="Pages">
+${paged || next
+  ? html`<nav class="pager" aria-label="Pages">
   ${paged ? html`<a href="/gallery">Newest images</a>` : html``}
   ${next ? html`<a href="${next}" rel="next">Older images</a>` : html``}
 </nav>`
+  : html``}`
   })
 }
 

@@ -53,6 +53,7 @@ t.test('an empty gallery says so, in the layout, with no next page', async t => 
   t.match(res.body, 'No images yet.')
   t.match(res.body, '<a href="/gallery" aria-current="page">Gallery</a>')
   t.notMatch(res.body, 'rel="next"')
+  t.notMatch(res.body, 'class="pager"', 'no empty navigation landmark')
   t.notMatch(res.body, /<script(?! type="module" src="\/assets\/)/, 'no inline script')
   t.notMatch(res.body, /style=|<style/, 'no inline style')
 })

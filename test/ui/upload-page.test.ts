@@ -94,5 +94,6 @@ t.test('with JavaScript: a file over the service limit goes straight to S3', asy
   const { keys, items } = await storedState(clients, config)
   t.equal(keys.length, 1, 'the object landed in S3')
   t.match(items, [{ filename: 'large.png', status: /pending|processing|ready/ }])
+  t.match(await page.evaluate(id => localStorage.getItem(`delete-token:${id}`), String(items[0]!['id'])), /^[A-Za-z0-9_-]{43}$/, 'the grant\'s delete token is kept like an upload\'s')
   t.equal(sha256((await readObject(clients.s3, config.bucket, keys[0]!)).bytes), sha256(fixture('image.png')))
 })
