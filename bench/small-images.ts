@@ -1,6 +1,6 @@
 // Rows 3 and 4: a 200 KiB JPEG uploaded at concurrency 1, 16 and 64 through `node app`, the
 // Express peer, and direct PutObject + PutItem from a separate process (the ceiling).
-// Run alone: npx tsx bench/small-images.ts [--quick]
+// Run alone: npx tsx bench/small-images.ts [--quick] [--concurrency=64]
 import { createHash } from 'node:crypto'
 import { Agent } from 'node:http'
 import { pathToFileURL } from 'node:url'
@@ -17,8 +17,10 @@ import { jpegOfSize } from './lib/test-images.js'
 const CONTENDERS = ['app', 'direct', 'peer'] as const
 type Contender = typeof CONTENDERS[number]
 const CONCURRENCY = [1, 16, 64]
+/** Run alone, `--concurrency=64` measures one concurrency only. */
+const onlyConcurrency = Number((process.argv.find(arg => arg.startsWith('--concurrency=')) ?? '').slice('--concurrency='.length)) || undefined
 
-interface Measurement { rate: number, p50: number, p99: number, cpuMs: number, keys: string[] }
+interface Measurement { rate: number, p50: number, p99: number, cpuMs: number, standInsCpuMs: number, keys: string[] }
 type Metric = Exclude<keyof Measurement, 'keys'>
 
 interface Stage {
@@ -26,15 +28,21 @@ interface Stage {
   sha256: string
   direct: DirectUploader
   servers: Record<ServerKind, BenchServer>
+  standInsPid: number
 }
 
 /** `count` uploads over `concurrency` lanes, each lane one request at a time. */
 async function measure (stage: Stage, contender: Contender, concurrency: number, count: number): Promise<Measurement> {
   const pid = contender === 'direct' ? stage.direct.pid : stage.servers[contender].pid
   const cpuBefore = cpuMsOf(pid)
+  const standInsBefore = cpuMsOf(stage.standInsPid)
+  const cpu = (): Pick<Measurement, 'cpuMs' | 'standInsCpuMs'> => ({
+    cpuMs: (cpuMsOf(pid) - cpuBefore) / count,
+    standInsCpuMs: (cpuMsOf(stage.standInsPid) - standInsBefore) / count
+  })
   if (contender === 'direct') {
     const reply = await stage.direct.run({ type: 'small', bytes: stage.image, count, concurrency }, 120_000)
-    return summarise(count, reply.ms, (cpuMsOf(pid) - cpuBefore) / count, reply.latencies, reply.keys)
+    return summarise(count, reply.ms, cpu(), reply.latencies, reply.keys)
   }
   const { url } = stage.servers[contender]
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
@@ -59,12 +67,12 @@ async function measure (stage: Stage, contender: Contender, concurrency: number,
   } finally {
     agent.destroy()
   }
-  return summarise(count, performance.now() - begin, (cpuMsOf(pid) - cpuBefore) / count, latencies, keys)
+  return summarise(count, performance.now() - begin, cpu(), latencies, keys)
 }
 
-function summarise (count: number, ms: number, cpuMs: number, latencies: number[], keys: string[]): Measurement {
+function summarise (count: number, ms: number, cpu: Pick<Measurement, 'cpuMs' | 'standInsCpuMs'>, latencies: number[], keys: string[]): Measurement {
   expect(keys.length === count, `${keys.length} of ${count} uploads acknowledged`)
-  return { rate: count / (ms / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuMs, keys }
+  return { rate: count / (ms / 1000), p50: percentile(latencies, 50), p99: percentile(latencies, 99), ...cpu, keys }
 }
 
 export async function run (options: RunOptions): Promise<BenchResult> {
@@ -83,13 +91,13 @@ export async function run (options: RunOptions): Promise<BenchResult> {
     started.push(app)
     const peer = await startServer('peer', standIns, { maxUploadBytes: 10 * MiB })
     started.push(peer)
-    const stage: Stage = { image, sha256, direct, servers: { app, peer } }
+    const stage: Stage = { image, sha256, direct, servers: { app, peer }, standInsPid: standIns.pid }
     const target = { app, peer, direct }
     const expected = { size: image.length, sha256, readBack: true, items: true }
     for (const contender of CONTENDERS) { // warm-up, checked like the rest
       await verifyStored(clients, target[contender], (await measure(stage, contender, 16, 64)).keys, expected)
     }
-    for (const concurrency of CONCURRENCY) {
+    for (const concurrency of CONCURRENCY.filter(c => !onlyConcurrency || c === onlyConcurrency)) {
       const results: Record<Contender, Measurement[]> = { app: [], direct: [], peer: [] }
       for (let round = 0; round < rounds; round++) {
         for (const contender of interleaved(CONTENDERS, round)) {
@@ -125,7 +133,7 @@ function concurrencyRows (concurrency: number, count: number, rounds: number, re
   const paired = (key: Metric, other: Contender): number =>
     median(results.app.map((m, i) => m[key] / results[other][i]![key]))
   const metric = (key: Metric, contender: Contender): number => median(results[contender].map(m => m[key]))
-  const label: Record<Metric, string> = { rate: 'uploads/s', p50: 'p50 latency', p99: 'p99 latency', cpuMs: 'uploader CPU per upload' }
+  const label: Record<Metric, string> = { rate: 'uploads/s', p50: 'p50 latency', p99: 'p99 latency', cpuMs: 'uploader CPU per upload', standInsCpuMs: 'stand-ins CPU per upload' }
   const row = (key: Metric, unit: string, goal: string, verdict: Pick<Row, 'met' | 'note'>): Row => ({
     benchmark: 'Small images (200 KiB JPEG)',
     case: `c=${concurrency} ${label[key]} (${count} uploads, median of ${rounds})`,
@@ -140,7 +148,8 @@ function concurrencyRows (concurrency: number, count: number, rounds: number, re
     row('rate', 'uploads/s ↑', 'ours/ref ≥ 0.8, ahead of peer', judge([['ref', paired('rate', 'direct') >= 0.8], ['peer', paired('rate', 'peer') > 1]])),
     row('p50', 'ms ↓', 'below peer', judge([['peer', paired('p50', 'peer') < 1]])),
     row('p99', 'ms ↓', 'below peer', judge([['peer', paired('p99', 'peer') < 1]])),
-    row('cpuMs', 'CPU ms ↓', 'no goal: explains the rate', { met: null })
+    row('cpuMs', 'CPU ms ↓', 'no goal: explains the rate', { met: null }),
+    row('standInsCpuMs', 'CPU ms ↓', 'no goal: explains the rate', { met: null })
   ]
 }
 

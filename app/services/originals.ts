@@ -1,7 +1,7 @@
-import { createHash, type Hash } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import { Upload } from '@aws-sdk/lib-storage'
 import { errors, AppError } from '../lib/errors.js'
+import { uploadParts } from './multipart-upload.js'
 
 export interface StoreOriginalInput {
   bucket: string
@@ -24,10 +24,9 @@ export interface StoredOriginal {
  * Streams one original into S3, hashing and counting on the way. Up to one part is read
  * first: a file that fits in it (most images) goes up as one PutObject of a Buffer, as
  * lib-storage would send it but without its stream plumbing, with our sha256 as the signed
- * payload hash and S3's checksum (the SDK hashes neither again). A larger file continues as
- * lib-storage's managed multipart upload, memory near partSize x queueSize whatever its size.
- * On any failure the multipart upload is aborted (lib-storage does so when leavePartsOnError
- * is false) and the body's own error, not the abort's, is what the caller sees.
+ * payload hash and S3's checksum (the SDK hashes neither again). A larger file continues as a
+ * multipart upload, memory near partSize x (queueSize + 1) whatever its size. On any failure
+ * the multipart upload is aborted and the body's own error, not the abort's, is what the caller sees.
  */
 export async function storeOriginal (s3: S3Client, input: StoreOriginalInput): Promise<StoredOriginal> {
   const hash = createHash('sha256')
@@ -50,7 +49,27 @@ export async function storeOriginal (s3: S3Client, input: StoreOriginalInput): P
     await putWhole(s3, input, Buffer.concat(first, size), sha256)
     return { size, sha256: sha256.toString('hex') }
   }
-  const total = await uploadParts(s3, input, first, size, rest, hash)
+  let bodyError: unknown
+  const next = async (): Promise<Buffer | undefined> => {
+    try {
+      const chunk = await rest.next()
+      if (chunk.done) return undefined
+      hash.update(chunk.value)
+      return chunk.value
+    } catch (err) {
+      bodyError = err
+      throw err
+    }
+  }
+  let total: number
+  try {
+    total = await uploadParts(s3, input, first, next)
+  } catch (err) {
+    if (bodyError !== undefined) throw bodyError
+    throw asStorageError(err)
+  }
+  // A part left out of the completion would shrink the object silently.
+  await verifyStored(s3, input.bucket, input.key, total)
   return { size: total, sha256: hash.digest('hex') }
 }
 
@@ -77,55 +96,6 @@ async function putWhole (s3: S3Client, input: StoreOriginalInput, body: Buffer, 
   } catch (err) {
     throw asStorageError(err)
   }
-}
-
-/**
- * The managed multipart upload, fed the part already read and then the rest. The body is a web
- * ReadableStream read one chunk at a time: a Node Readable would hand lib-storage whatever it
- * had buffered, concatenated, and lib-storage copies every byte into its parts anyway.
- */
-async function uploadParts (s3: S3Client, input: StoreOriginalInput, first: Buffer[], firstSize: number, rest: AsyncIterator<Buffer>, hash: Hash): Promise<number> {
-  let size = firstSize
-  let bodyError: unknown
-  const pending = first.slice()
-  const body = new ReadableStream<Uint8Array>({
-    async pull (controller) {
-      const queued = pending.shift()
-      if (queued) return controller.enqueue(queued)
-      try {
-        const next = await rest.next()
-        if (next.done) return controller.close()
-        hash.update(next.value)
-        size += next.value.length
-        controller.enqueue(next.value)
-      } catch (err) {
-        bodyError = err
-        throw err
-      }
-    }
-  }, { highWaterMark: 0 })
-  const upload = new Upload({
-    client: s3,
-    params: {
-      Bucket: input.bucket,
-      Key: input.key,
-      Body: body,
-      ContentType: input.contentType,
-      IfNoneMatch: '*'
-    },
-    partSize: input.partSize,
-    queueSize: input.queueSize,
-    leavePartsOnError: false
-  })
-  try {
-    await upload.done()
-  } catch (err) {
-    if (bodyError !== undefined) throw bodyError
-    throw asStorageError(err)
-  }
-  // A part left out of the completion would shrink the object silently.
-  await verifyStored(s3, input.bucket, input.key, size)
-  return size
 }
 
 /** A row is written only for a complete object: check S3 holds exactly the bytes we sent. */
