@@ -1,8 +1,7 @@
 import { createInterface } from 'node:readline'
 import { join } from 'node:path'
-import { S3Client } from '@aws-sdk/client-s3'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { loadConfig } from '../../app/config.js'
+import { createAwsClients, type AwsClients } from '../../app/plugins/aws-clients.js'
 import { LOCAL_CREDENTIALS } from '../../app/plugins/local-stack.js'
 import { scratchDir, spawnNode, stopChild, TMP } from './processes.js'
 
@@ -38,18 +37,21 @@ export async function startStandIns (): Promise<StandIns> {
   }
 }
 
-/** Clients the way the app configures them for stand-ins (shared/notes/aws-stand-ins.md). */
-export function standInClients (endpoints: StandIns['endpoints']): { s3: S3Client, ddb: DynamoDBDocumentClient } {
-  const common = { region: REGION, credentials: LOCAL_CREDENTIALS }
-  const s3 = new S3Client({
-    ...common,
-    endpoint: endpoints.s3,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED'
+/**
+ * The app's own clients (app/plugins/aws-clients.ts: path style, checksums only when required,
+ * unsigned part payloads on loopback), so the direct ceiling runs the SDK exactly as the app
+ * does. The socket timeout is as long as the app's in the bench (lib/servers.ts): s3rver is
+ * silent while it completes a 1 GiB upload.
+ */
+export function standInClients (endpoints: StandIns['endpoints']): AwsClients {
+  const config = loadConfig({
+    APP_MODE: 'endpoints',
+    AWS_REGION: REGION,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_REQUEST_TIMEOUT_MS: '600000'
   })
-  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ ...common, endpoint: endpoints.dynamodb }))
-  return { s3, ddb }
+  return createAwsClients(config, { endpoints, credentials: LOCAL_CREDENTIALS })
 }
 
 /** Environment for a server (ours or the peer) pointed at the stand-ins. */
