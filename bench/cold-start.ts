@@ -52,10 +52,16 @@ function filesUnder (dir: string): Array<{ path: string, bytes: number }> {
     })
 }
 
-/** Builds the bundle with the project's own script when it is missing and the builder exists. */
+/** True when a file under app/ changed after the bundle was built: it would measure old code. */
+function bundleIsStale (): boolean {
+  const built = statSync(join(ROOT, BUNDLE)).mtimeMs
+  return filesUnder(join(ROOT, 'app')).some(file => statSync(file.path).mtimeMs > built)
+}
+
+/** Builds the bundle with the project's own script when it is missing or stale and the builder exists. */
 async function ensureBundle (): Promise<string | undefined> {
   if (!existsSync(join(ROOT, ENTRY))) return `${ENTRY} does not exist yet`
-  if (!existsSync(join(ROOT, BUNDLE))) {
+  if (!existsSync(join(ROOT, BUNDLE)) || bundleIsStale()) {
     const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {}
     if (!existsSync(join(ROOT, BUILDER)) || !scripts['build']) return `${BUILDER} or the build script does not exist yet`
     await run$('npm', ['run', 'build'], { cwd: ROOT, timeout: 300_000 })
