@@ -22,8 +22,9 @@ export async function registerSecurityHeaders (app: FastifyInstance, config: Con
       }
     }
   }))
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', (_request, reply, done) => {
     for (const [name, value] of headers) reply.raw.setHeader(name, value)
+    done()
   })
   registerCors(app, new Set(config.corsOrigins))
 }
