@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import helmet, { type FastifyHelmetOptions } from '@fastify/helmet'
+import helmet from '@fastify/helmet'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { Config } from '../config.js'
 
@@ -10,7 +10,8 @@ import type { Config } from '../config.js'
  */
 export async function registerSecurityHeaders (app: FastifyInstance, config: Config, s3: S3Client): Promise<void> {
   const storage = await storageOrigin(config, s3)
-  const headers = await helmetHeaders({
+  await app.register(helmet, {
+    global: true,
     contentSecurityPolicy: {
       directives: {
         'default-src': ["'self'"],
@@ -22,46 +23,7 @@ export async function registerSecurityHeaders (app: FastifyInstance, config: Con
       }
     }
   })
-  app.addHook('onRequest', (_request, reply, done) => {
-    for (const [name, value] of headers) reply.raw.setHeader(name, value)
-    done()
-  })
   registerCors(app, new Set(config.corsOrigins))
-}
-
-type Hook = (request: unknown, reply: unknown, done: (err?: Error) => void) => unknown
-
-/**
- * The headers helmet sets, worked out once. @fastify/helmet rebuilds helmet from its options on
- * every request (parsing and checking the CSP each time: a measurable share of a small upload's
- * CPU, bench/results.md); these headers depend on the configuration only, never on the request.
- * The plugin runs once against a stand-in instance that only collects its onRequest hooks (a
- * real throwaway Fastify and an inject cost the Lambda cold start 40 ms), and the hooks run
- * against a stand-in response that records the headers; test/security/headers.test.ts checks them.
- */
-async function helmetHeaders (options: FastifyHelmetOptions): Promise<Array<[string, number | string | readonly string[]]>> {
-  const hooks: Hook[] = []
-  const host = {
-    hasReplyDecorator: () => true,
-    decorateReply: () => host,
-    addHook: (name: string, hook: Hook) => { if (name === 'onRequest') hooks.push(hook) }
-  }
-  await (helmet as unknown as (instance: typeof host, opts: FastifyHelmetOptions) => Promise<void>)(host, { ...options, global: true })
-  const headers = new Map<string, number | string | readonly string[]>()
-  const raw = {
-    setHeader: (name: string, value: number | string | readonly string[]) => { headers.set(name.toLowerCase(), value) },
-    removeHeader: (name: string) => { headers.delete(name.toLowerCase()) }
-  }
-  const request = { routeOptions: { config: {} }, raw: {} }
-  const reply = { raw }
-  for (const hook of hooks) {
-    await new Promise<void>((resolve, reject) => {
-      const returned = hook(request, reply, err => { if (err) reject(err); else resolve() })
-      if (returned instanceof Promise) returned.then(() => resolve(), reject)
-    })
-  }
-  if (!headers.has('content-security-policy')) throw new Error('@fastify/helmet set no Content-Security-Policy: its hooks changed')
-  return [...headers]
 }
 
 /** Where presigned S3 URLs point: the configured endpoint (path style) or the bucket's regional host. */

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { Readable } from 'node:stream'
+import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
 import { errors, AppError } from '../lib/errors.js'
-import { uploadParts } from './multipart-upload.js'
 
 export interface StoreOriginalInput {
   bucket: string
@@ -21,81 +22,60 @@ export interface StoredOriginal {
 }
 
 /**
- * Streams one original into S3, hashing and counting on the way. Up to one part is read
- * first: a file that fits in it (most images) goes up as one PutObject of a Buffer, as
- * lib-storage would send it but without its stream plumbing, with our sha256 as the signed
- * payload hash and S3's checksum (the SDK hashes neither again). A larger file continues as a
- * multipart upload, memory near partSize x (queueSize + 1) whatever its size. On any failure
- * the multipart upload is aborted and the body's own error, not the abort's, is what the caller sees.
+ * Streams one original into S3 with the managed multipart upload, hashing and counting on the
+ * way. Memory stays near partSize x queueSize whatever the file's size. On any failure the
+ * multipart upload is aborted (lib-storage does so when leavePartsOnError is false) and the
+ * body's own error, not the abort's, is what the caller sees.
  */
 export async function storeOriginal (s3: S3Client, input: StoreOriginalInput): Promise<StoredOriginal> {
   const hash = createHash('sha256')
-  const first: Buffer[] = [input.head]
-  let size = input.head.length
-  hash.update(input.head)
-  let rest = input.rest
-  while (rest && size <= input.partSize) {
-    const next = await rest.next()
-    if (next.done) {
-      rest = undefined
-    } else {
-      hash.update(next.value)
-      size += next.value.length
-      first.push(next.value)
-    }
-  }
-  if (!rest) {
-    const sha256 = hash.digest()
-    await putWhole(s3, input, Buffer.concat(first, size), sha256)
-    return { size, sha256: sha256.toString('hex') }
-  }
+  let size = 0
   let bodyError: unknown
-  const next = async (): Promise<Buffer | undefined> => {
+
+  async function * body (): AsyncGenerator<Buffer> {
     try {
-      const chunk = await rest.next()
-      if (chunk.done) return undefined
-      hash.update(chunk.value)
-      return chunk.value
+      hash.update(input.head)
+      size += input.head.length
+      yield input.head
+      if (!input.rest) return
+      for (let next = await input.rest.next(); !next.done; next = await input.rest.next()) {
+        hash.update(next.value)
+        size += next.value.length
+        yield next.value
+      }
     } catch (err) {
       bodyError = err
       throw err
     }
   }
-  let total: number
+
+  const upload = new Upload({
+    client: s3,
+    params: {
+      Bucket: input.bucket,
+      Key: input.key,
+      Body: Readable.from(body(), { objectMode: false }),
+      ContentType: input.contentType,
+      // Never overwrite: real S3 refuses the write if the key exists (stand-ins ignore it).
+      IfNoneMatch: '*'
+    },
+    partSize: input.partSize,
+    queueSize: input.queueSize,
+    leavePartsOnError: false
+  })
+  let putBytes: number | undefined
+  upload.on('httpUploadProgress', progress => { if (progress.loaded === progress.total) putBytes = progress.loaded })
   try {
-    total = await uploadParts(s3, input, first, next)
+    await upload.done()
   } catch (err) {
     if (bodyError !== undefined) throw bodyError
     throw asStorageError(err)
   }
-  // A part left out of the completion would shrink the object silently.
-  await verifyStored(s3, input.bucket, input.key, total)
-  return { size: total, sha256: hash.digest('hex') }
-}
-
-/** S3 checks the body against `sha256` twice: as the signed payload hash and as the object's checksum. */
-async function putWhole (s3: S3Client, input: StoreOriginalInput, body: Buffer, sha256: Buffer): Promise<void> {
-  const command = new PutObjectCommand({
-    Bucket: input.bucket,
-    Key: input.key,
-    Body: body,
-    ContentLength: body.length,
-    ContentType: input.contentType,
-    ChecksumSHA256: sha256.toString('base64'),
-    // Never overwrite: real S3 refuses the write if the key exists (stand-ins ignore it).
-    IfNoneMatch: '*'
-  })
-  const payloadHash = sha256.toString('hex')
-  // The signer hashes a Buffer body unless this header is already set (smithy's getPayloadHash).
-  command.middlewareStack.add(next => async args => {
-    (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = payloadHash
-    return await next(args)
-  }, { step: 'build', name: 'knownPayloadHash' })
-  try {
-    await s3.send(command)
-  } catch (err) {
-    throw asStorageError(err)
-  }
+  // A file that fits in one part went up as one PutObject, and S3 stored exactly the body whose
+  // length lib-storage reports: no HeadObject needed. A multipart upload is checked, since a
+  // part left out of the completion would shrink the object silently.
+  if (size > input.partSize || putBytes !== size) await verifyStored(s3, input.bucket, input.key, size)
+  return { size, sha256: hash.digest('hex') }
 }
 
 /** A row is written only for a complete object: check S3 holds exactly the bytes we sent. */
