@@ -1,7 +1,7 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { hashSecret } from '../lib/delete-token.js'
 import { errors, AppError } from '../lib/errors.js'
-import { IMAGE_KIND, LIST_INDEX } from '../lib/table.js'
+import { IMAGE_KIND } from '../lib/table.js'
 import type { VariantName } from '../lib/variants.js'
 
 /**
@@ -57,15 +57,6 @@ export async function putImageRecord (ddb: DynamoDBDocumentClient, table: string
   }
 }
 
-export async function getImageRecord (ddb: DynamoDBDocumentClient, table: string, id: string): Promise<ImageRecord | undefined> {
-  try {
-    const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: { id } }))
-    return Item as ImageRecord | undefined
-  } catch (err) {
-    throw asMetadataError(err)
-  }
-}
-
 export async function deleteImageRecord (ddb: DynamoDBDocumentClient, table: string, id: string): Promise<void> {
   await ddb.send(new DeleteCommand({ TableName: table, Key: { id } }))
 }
@@ -73,21 +64,4 @@ export async function deleteImageRecord (ddb: DynamoDBDocumentClient, table: str
 function asMetadataError (err: unknown): Error {
   if (err instanceof AppError) return err
   return Object.assign(errors.metadataUnavailable(), { cause: err })
-}
-
-/** Newest first, from the index: never a scan. */
-export async function listImageRecords (ddb: DynamoDBDocumentClient, table: string, limit: number): Promise<ImageRecord[]> {
-  try {
-    const { Items } = await ddb.send(new QueryCommand({
-      TableName: table,
-      IndexName: LIST_INDEX,
-      KeyConditionExpression: 'kind = :kind',
-      ExpressionAttributeValues: { ':kind': IMAGE_KIND },
-      ScanIndexForward: false,
-      Limit: limit
-    }))
-    return (Items ?? []) as ImageRecord[]
-  } catch (err) {
-    throw asMetadataError(err)
-  }
 }

@@ -24,7 +24,7 @@ const handler = (event: object, context: object) => lambda.invoke<LambdaResponse
 t.test('the archive folder holds the bundle, its source map and the browser assets, and no node_modules', async t => {
   t.equal(nodeModulesAbove(out.path), undefined, 'no node_modules the bundle could fall back on')
   t.same(readdirSync(join(out.path, 'lambda')).sort(), ['index.mjs', 'index.mjs.map', 'public'])
-  t.same(readdirSync(join(out.path, 'lambda', 'public')).sort(), ['style.css', 'upload.js'])
+  t.same(readdirSync(join(out.path, 'lambda', 'public')).sort(), ['gallery.js', 'image-page.js', 'style.css', 'upload.js'], 'every file of app/ui/public')
   t.match(built, { name: 'lambda', modules: [], files: [{ path: bundlePath }, { path: `${bundlePath}.map` }] })
   t.ok(built!.files[0]!.gzipBytes < built!.files[0]!.bytes, 'sizes are measured')
 })
