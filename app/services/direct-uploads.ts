@@ -41,9 +41,6 @@ export async function grantDirectUpload ({ config, s3, ddb }: AppDeps, request: 
   const deleteToken = newDeleteToken()
   const key = originalKey(id)
   const now = Date.now()
-  // Whole seconds, taken before signing: the signed policy's expiration is truncated to the
-  // second too, so the time promised to the client is never later than the time S3 allows.
-  const expiresAt = new Date(Math.floor(now / 1000) * 1000 + config.directUploadExpirySeconds * 1000)
   const upload = await createPresignedPost(s3, {
     Bucket: config.bucket,
     Key: key,
@@ -54,6 +51,7 @@ export async function grantDirectUpload ({ config, s3, ddb }: AppDeps, request: 
       ['eq', '$Content-Type', request.type]
     ]
   })
+  const expiresAt = policyExpiration(upload.fields)
   try {
     await ddb.send(new PutCommand({
       TableName: config.table,
@@ -76,4 +74,14 @@ export async function grantDirectUpload ({ config, s3, ddb }: AppDeps, request: 
     throw Object.assign(errors.metadataUnavailable(), { cause: err })
   }
   return { id, status: 'pending', upload, expiresAt: expiresAt.toISOString(), deleteToken }
+}
+
+/**
+ * The expiration S3 will enforce, read from the signed policy itself: the SDK signs with its
+ * clock-skew-corrected clock (sampled from S3's Date headers, to the second), which can run a
+ * second or more behind Date.now(), so a time computed here could promise more than S3 gives.
+ */
+function policyExpiration (fields: Record<string, string>): Date {
+  const policy = JSON.parse(Buffer.from(fields['Policy'] ?? '', 'base64').toString('utf8')) as { expiration: string }
+  return new Date(policy.expiration)
 }
