@@ -10,7 +10,7 @@ import { testClients, testConfig } from '../helpers/build-app.js'
 import { startDynalite } from '../helpers/dynalite.js'
 import { eventually, isMultipartUploadGone, readObject, sha256, storedState } from '../helpers/inspect.js'
 import { fixture, largePng, multipartBody } from '../helpers/multipart.js'
-import { spawnNodeApp, waitForLog } from '../helpers/node-app.js'
+import { spawnNodeApp, standInEnv, waitForLog } from '../helpers/node-app.js'
 import { rawConnection, requestHead, type RawConnection } from '../helpers/raw-http.js'
 import { startS3Recorder } from '../helpers/s3-recorder.js'
 import { freePort, startFauxqsS3 } from '../helpers/stand-ins.js'
@@ -48,12 +48,7 @@ async function trickle (port: number, { request }: Upload, sent: number): Promis
 
 t.test('SIGTERM during uploads: the ones that can finish do, the rest roll back, exit 0', async t => {
   const app = spawnNodeApp({
-    APP_MODE: 'endpoints',
-    AWS_ENDPOINT_URL_S3: recorder.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
+    ...standInEnv({ s3: recorder.url, dynamodb: dynamodb.url }),
     PORT: String(port),
     ...names,
     MAX_UPLOAD_BYTES: String(11 * MiB),

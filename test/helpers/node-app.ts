@@ -17,6 +17,18 @@ export function cleanEnv (env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, ...env }
 }
 
+/** The variables that point a child process (node app, the reconcile CLI) at stand-ins. */
+export function standInEnv (endpoints: { s3: string, dynamodb: string }, region = 'us-east-1'): Record<string, string> {
+  return {
+    APP_MODE: 'endpoints',
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: region
+  }
+}
+
 /** Runs `node app` from the repository root, exactly as the README says. */
 export function spawnNodeApp (env: Record<string, string>): NodeAppProcess {
   const child = spawn(process.execPath, ['app'], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })

@@ -2,7 +2,7 @@ import { Agent } from 'node:http'
 import { destroyAwsClients } from '../../app/plugins/aws-clients.js'
 import { testClients, testConfig } from '../helpers/build-app.js'
 import { startDynalite } from '../helpers/dynalite.js'
-import { spawnNodeApp, type NodeAppProcess } from '../helpers/node-app.js'
+import { spawnNodeApp, standInEnv, type NodeAppProcess } from '../helpers/node-app.js'
 import { startS3Recorder } from '../helpers/s3-recorder.js'
 import { freePort, startFauxqsS3 } from '../helpers/stand-ins.js'
 import { send } from './client.js'
@@ -48,12 +48,7 @@ export async function runLoad (options: LoadOptions): Promise<LoadReport> {
   const names = { BUCKET_NAME: 'load-bucket', TABLE_NAME: 'load-table' }
   const clients = testClients(testConfig({ s3: fauxqs.url, dynamodb: dynamodb.url }, names))
   const app = spawnNodeApp({
-    APP_MODE: 'endpoints',
-    AWS_ENDPOINT_URL_S3: recorder.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
+    ...standInEnv({ s3: recorder.url, dynamodb: dynamodb.url }),
     PORT: String(port),
     ...names,
     MAX_UPLOAD_BYTES: String(LOAD_MAX_UPLOAD_BYTES),

@@ -19,7 +19,7 @@ import type { Config } from '../../app/config.js'
 import { testClients, testConfig } from '../helpers/build-app.js'
 import { storedState } from '../helpers/inspect.js'
 import { startDynamoDbLocal, startFauxqsS3 } from '../helpers/stand-ins.js'
-import { cleanEnv } from '../helpers/node-app.js'
+import { cleanEnv, standInEnv } from '../helpers/node-app.js'
 
 const HOUR = 3_600_000
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -114,12 +114,7 @@ t.test('objects inside the grace period are left alone: their upload may still w
 
 /** The environment the CLI and the Lambda function run with: the service's own variables. */
 const serviceEnv = (config: Config): Record<string, string> => ({
-  APP_MODE: 'endpoints',
-  AWS_ENDPOINT_URL_S3: s3.url,
-  AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_REGION: config.region,
+  ...standInEnv({ s3: s3.url, dynamodb: dynamodb.url }, config.region),
   BUCKET_NAME: config.bucket,
   TABLE_NAME: config.table,
   RECONCILE_GRACE_MS: '0',
