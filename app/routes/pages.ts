@@ -4,7 +4,7 @@ import { decodeCursor } from '../lib/cursor.js'
 import { AppError } from '../lib/errors.js'
 import { imageErrors } from '../lib/image-errors.js'
 import { deleteImage } from '../services/delete-image.js'
-import { readImageItem } from '../services/image-items.js'
+import { publicRecord, readImageItem } from '../services/image-items.js'
 import { listImagePage } from '../services/image-listing.js'
 import { acceptFormPosts } from '../ui/form-body.js'
 import type { PageImage } from '../ui/format.js'
@@ -41,7 +41,7 @@ export default async function pageRoutes (app: FastifyInstance, deps: AppDeps): 
     if (cursor !== undefined && !after) throw imageErrors.invalidCursor()
     const page = await listImagePage(ddb, config.table, { limit: limit ?? PAGE_SIZE, after })
     return sendHtml(reply, 200, renderGallery({
-      images: page.images as unknown as PageImage[],
+      images: page.images,
       nextCursor: page.nextCursor,
       limit,
       paged: cursor !== undefined,
@@ -52,8 +52,7 @@ export default async function pageRoutes (app: FastifyInstance, deps: AppDeps): 
   const findImage = async (id: string): Promise<PageImage | undefined> => {
     const item = await readImageItem(ddb, config.table, id)
     if (!item || item.status === 'deleting') return undefined
-    const { deleteTokenHash, kind, expiresAt, ...image } = item
-    return image
+    return publicRecord(item)
   }
 
   app.get<{ Params: { id: string } }>('/gallery/:id', { schema: { hide: true, params: idParams } }, async (request, reply) => {

@@ -28,8 +28,10 @@ export async function readImageItem (ddb: DynamoDBDocumentClient, table: string,
   }
 }
 
-/** The item as clients see it: never the token hash, the index key or the TTL. */
-export function publicRecord (item: ImageItem): Record<string, unknown> {
+/** An image as clients see it: never the token hash, the index key or the TTL. */
+export type PublicImage = Omit<ImageItem, 'deleteTokenHash' | 'kind' | 'expiresAt'>
+
+export function publicRecord (item: ImageItem): PublicImage {
   const { deleteTokenHash, kind, expiresAt, ...record } = item
   return record
 }

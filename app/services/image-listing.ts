@@ -1,10 +1,10 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { encodeCursor, type ListCursor } from '../lib/cursor.js'
 import { IMAGE_KIND, LIST_INDEX } from '../lib/table.js'
-import { asMetadataError, publicRecord, type ImageItem } from './image-items.js'
+import { asMetadataError, publicRecord, type ImageItem, type PublicImage } from './image-items.js'
 
 export interface ImagePage {
-  images: Array<Record<string, unknown>>
+  images: PublicImage[]
   nextCursor?: string
 }
 

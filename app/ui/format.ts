@@ -1,7 +1,7 @@
-import type { ImageItem } from '../services/image-items.js'
+import type { PublicImage } from '../services/image-items.js'
 
 /** An image as the pages show it: what publicRecord returns (never the token hash). */
-export type PageImage = Omit<ImageItem, 'deleteTokenHash' | 'kind' | 'expiresAt'>
+export type PageImage = PublicImage
 
 const UNITS = ['bytes', 'KB', 'MB', 'GB']
 
