@@ -4,6 +4,8 @@ import * as pulumi from '@pulumi/pulumi'
 import { objectsUnder, type Statement } from './iam.js'
 
 export const ORIGINALS = 'originals/'
+/** Direct uploads land here; the processor moves them to originals/ once checked. */
+export const INCOMING = 'incoming/'
 export const PROCESSED = 'processed/'
 export const LIST_INDEX = 'byUploadedAt'
 
@@ -20,10 +22,18 @@ export const apiStatements = ({ bucketArn, tableArn }: DataArns): Statement[] =>
   {
     Sid: 'Originals',
     Effect: 'Allow',
-    // PutObject also covers the multipart calls lib-storage makes (Create/UploadPart/Complete)
-    // and the presigned POSTs it signs; GetObject covers HeadObject.
+    // PutObject also covers the multipart calls lib-storage makes (Create/UploadPart/Complete);
+    // GetObject covers HeadObject.
     Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
     Resource: [objectsUnder(bucketArn, ORIGINALS)]
+  },
+  {
+    // PutObject: the presigned POSTs it signs for direct uploads; DeleteObject: deleting one
+    // while it is pending.
+    Sid: 'IncomingDirectUploads',
+    Effect: 'Allow',
+    Action: ['s3:PutObject', 's3:DeleteObject'],
+    Resource: [objectsUnder(bucketArn, INCOMING)]
   },
   {
     Sid: 'ProcessedVariants',
@@ -46,12 +56,24 @@ export const apiStatements = ({ bucketArn, tableArn }: DataArns): Statement[] =>
   }
 ]
 
-/** S3 event handler: reads an original, writes its variants, deletes originals it rejects. */
+/**
+ * S3 event handler: checks direct uploads and moves them to originals/ (or deletes them), reads
+ * an original and writes its variants.
+ */
 export const processorStatements = ({ bucketArn, tableArn }: DataArns, deadLetterQueueArn: pulumi.Input<string>): Statement[] => [
   {
-    Sid: 'ReadAndRejectOriginals',
+    // GetObject: the checks' ranged GET and the copy's source; DeleteObject: refused, moved or stray uploads.
+    Sid: 'CheckIncomingDirectUploads',
     Effect: 'Allow',
     Action: ['s3:GetObject', 's3:DeleteObject'],
+    Resource: [objectsUnder(bucketArn, INCOMING)]
+  },
+  {
+    // PutObject: the copy of an admitted direct upload; DeleteObject: that copy again when the
+    // image was deleted meanwhile.
+    Sid: 'Originals',
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
     Resource: [objectsUnder(bucketArn, ORIGINALS)]
   },
   {

@@ -1,48 +1,63 @@
-import { createHash } from 'node:crypto'
 import { readDimensions } from '../lib/dimensions.js'
 import { errors } from '../lib/errors.js'
 import { HEADER_PROBE_LIMIT } from '../lib/image-head.js'
 import { SNIFF_BYTES, sniffContentType } from '../lib/sniff.js'
 import { IMAGE_KIND } from '../lib/table.js'
-import type { ImageItem } from '../services/image-items.js'
-import type { ProcessorDeps } from './deps.js'
+import { readImageItem, type ImageItem } from '../services/image-items.js'
+import type { Outcome, ProcessorDeps } from './deps.js'
 import { markAdmitted, markRejected } from './item-state.js'
-import { deleteObject, fetchObject, fetchObjectHead } from './objects.js'
-
-type Admission = { item: ImageItem, bytes: Buffer } | { refused: string } | { skipped: string }
+import { copyIfUnchanged, deleteObject, fetchObjectHead } from './objects.js'
+import type { OriginalRef } from './s3-event.js'
 
 /**
- * A direct upload (POST /uploads) landed: hold it to the checks POST /upload makes before
- * storing (sniffed type allowed, readable header within the pixel limit) and to the size the
- * grant pinned (a stand-in S3 may not enforce it). The first MiB, from a ranged GET, decides,
- * so a refused file is never downloaded whole; a size the event announces that is not the
- * granted one refuses it before any read. A refused object is deleted and its item marked
- * rejected with the reason (it stays out of the listing and expires by its TTL).
+ * A direct upload (POST /uploads) landed under incoming/: hold it to the checks POST /upload
+ * makes before storing (sniffed type allowed, readable header within the pixel limit) and to
+ * the size the grant pinned (a stand-in S3 may not enforce it). The first MiB, from a ranged
+ * GET, decides, so a refused file is never downloaded whole; a size the event announces that
+ * is not the granted one refuses it before any read.
+ *
+ * An accepted file is copied to originals/ (only if it is still the object that was checked)
+ * and its item becomes `processing`; the copy's own event then makes the variants, the same
+ * way as for POST /upload. A refused file is deleted and its item marked `rejected` with the
+ * reason (it stays out of the listing and expires by its TTL). Whatever lands here without a
+ * pending item (the grant used again after admission, or after a DELETE) is deleted.
  */
-export async function admitDirectUpload (deps: ProcessorDeps, item: ImageItem, announcedSize?: number): Promise<Admission> {
-  const { config, s3 } = deps
-  if (announcedSize !== undefined && announcedSize !== item.size) return reject(deps, item, wrongSize(announcedSize, item.size))
-  const head = await fetchObjectHead(s3, config.bucket, item.key, HEADER_PROBE_LIMIT)
-  if (!head) return { skipped: 'the object is gone' }
-  const fromHead = await check(item, head, config)
-  if (typeof fromHead === 'string') return reject(deps, item, fromHead)
+export async function admitDirectUpload (deps: ProcessorDeps, ref: OriginalRef): Promise<Outcome> {
+  const { config, s3, ddb } = deps
+  const skipped = (detail: string): Outcome => ({ id: ref.id, key: ref.key, result: 'skipped', detail })
+  const item = await readImageItem(ddb, config.table, ref.id)
+  if (item?.status !== 'pending') {
+    await deleteObject(s3, config.bucket, ref.key)
+    return skipped(`stray upload deleted: ${item ? `the image is ${item.status}` : 'no pending upload has this id'}`)
+  }
+  if (ref.size !== undefined && ref.size !== item.size) return reject(deps, ref, item, wrongSize(ref.size, item.size))
 
-  const whole = await fetchObject(s3, config.bucket, item.key)
-  if (!whole) return { skipped: 'the object is gone' }
-  // Checked again on the bytes that will be processed: the object may have been replaced since.
-  const checked = await check(item, whole, config)
-  if (typeof checked === 'string') return reject(deps, item, checked)
+  const head = await fetchObjectHead(s3, config.bucket, ref.key, HEADER_PROBE_LIMIT)
+  if (!head) return skipped('the upload is gone')
+  const checked = await check(item, head, config)
+  if (typeof checked === 'string') return reject(deps, ref, item, checked)
+  if (!head.eTag) throw new Error(`S3 sent no ETag for ${ref.key}`)
 
-  const fields = { ...checked, sha256: createHash('sha256').update(whole.bytes).digest('hex'), kind: IMAGE_KIND }
-  if (!await markAdmitted(deps.ddb, config.table, item.id, fields)) return { skipped: 'no longer pending' }
-  const { expiresAt, ...rest } = item
-  return { item: { ...rest, ...fields, status: 'processing' }, bytes: whole.bytes }
+  const copied = await copyIfUnchanged(s3, config.bucket, ref.key, item.key, { eTag: head.eTag, contentType: checked.contentType })
+  if (copied === 'changed') return skipped('the upload was replaced while it was checked: the new object\'s own event decides')
+  if (copied === 'gone') return skipped('the upload is gone')
+
+  if (!await markAdmitted(ddb, config.table, item.id, { ...checked, kind: IMAGE_KIND })) {
+    // Another delivery admitted it (its original stays), or a DELETE came in between (the
+    // copy just made would be an orphan).
+    const now = await readImageItem(ddb, config.table, item.id)
+    if (!now || now.status === 'deleting') await deleteObject(s3, config.bucket, item.key)
+    await deleteObject(s3, config.bucket, ref.key)
+    return skipped(`no longer pending: ${now ? now.status : 'deleted'}`)
+  }
+  await deleteObject(s3, config.bucket, ref.key)
+  return { id: ref.id, key: ref.key, result: 'admitted', detail: `moved to ${item.key}` }
 }
 
-async function reject ({ config, s3, ddb }: ProcessorDeps, item: ImageItem, reason: string): Promise<Admission> {
-  await deleteObject(s3, config.bucket, item.key)
-  await markRejected(ddb, config.table, item.id, reason)
-  return { refused: reason }
+async function reject ({ config, s3, ddb }: ProcessorDeps, ref: OriginalRef, item: ImageItem, reason: string): Promise<Outcome> {
+  await deleteObject(s3, config.bucket, ref.key)
+  const recorded = await markRejected(ddb, config.table, item.id, reason)
+  return { id: ref.id, key: ref.key, result: recorded ? 'refused' : 'skipped', detail: reason }
 }
 
 async function check (item: ImageItem, object: { bytes: Buffer, size: number }, rules: { allowedTypes: readonly string[], maxPixels: number }): Promise<string | { contentType: string, width: number, height: number }> {

@@ -18,13 +18,15 @@ export interface ProcessorDeps {
 }
 
 /**
- * ready/failed: the item moved there now. refused: a direct upload that is not an acceptable
- * image (object deleted, item rejected). skipped: nothing to do (already processed, deleted,
- * rolled back, another delivery won). ignored: not an original of this bucket.
+ * ready/failed: the item moved there now. admitted: a direct upload passed the checks and was
+ * moved to originals/ (whose own event makes the variants). refused: a direct upload that is
+ * not an acceptable image (object deleted, item rejected). skipped: nothing to do (already
+ * processed, deleted, rolled back, another delivery won, a stray upload removed). ignored: not
+ * an original or a direct upload of this bucket.
  */
 export interface Outcome {
   id?: string
   key: string
-  result: 'ready' | 'failed' | 'refused' | 'skipped' | 'ignored'
+  result: 'ready' | 'failed' | 'admitted' | 'refused' | 'skipped' | 'ignored'
   detail?: string
 }

@@ -1,6 +1,7 @@
+import { admitDirectUpload } from './admit-direct-upload.js'
 import type { Outcome, ProcessorDeps } from './deps.js'
 import { processOriginal } from './process-original.js'
-import { originalOf, type S3Event } from './s3-event.js'
+import { imageObjectOf, type S3Event } from './s3-event.js'
 
 /**
  * Every record of one S3 event, one after the other. A record that fails for a transient reason
@@ -11,7 +12,7 @@ export async function handleS3Event (deps: ProcessorDeps, event: S3Event): Promi
   const outcomes: Outcome[] = []
   const failures: unknown[] = []
   for (const record of event.Records ?? []) {
-    const ref = originalOf(record, deps.config.bucket)
+    const ref = imageObjectOf(record, deps.config.bucket)
     if ('ignored' in ref) {
       deps.log.debug({ event: record.eventName, key: record.s3?.object?.key, reason: ref.ignored }, 'event ignored')
       outcomes.push({ key: String(record.s3?.object?.key), result: 'ignored', detail: ref.ignored })
@@ -19,7 +20,7 @@ export async function handleS3Event (deps: ProcessorDeps, event: S3Event): Promi
     }
     const started = performance.now()
     try {
-      const outcome = await processOriginal(deps, ref)
+      const outcome = ref.stage === 'incoming' ? await admitDirectUpload(deps, ref) : await processOriginal(deps, ref)
       const fields = { imageId: ref.id, result: outcome.result, detail: outcome.detail, ms: Math.round(performance.now() - started) }
       if (outcome.result === 'failed' || outcome.result === 'refused') deps.log.warn(fields, 'image not processed')
       else deps.log.info(fields, 'image processed')

@@ -3,6 +3,8 @@ import type { ImageVariant } from '../services/metadata.js'
 import type { VariantName } from '../lib/variants.js'
 
 export interface ReadyFields {
+  /** Of the original processed: a direct upload's is known only now. */
+  sha256: string
   width: number
   height: number
   variants: Partial<Record<VariantName, ImageVariant>>
@@ -16,12 +18,13 @@ export async function markReady (ddb: DynamoDBDocumentClient, table: string, id:
   return conditionalUpdate(ddb, {
     TableName: table,
     Key: { id },
-    UpdateExpression: 'SET #status = :ready, width = :width, height = :height, variants = :variants, processedAt = :now',
+    UpdateExpression: 'SET #status = :ready, sha256 = :sha256, width = :width, height = :height, variants = :variants, processedAt = :now',
     ConditionExpression: '#status = :processing',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
       ':ready': 'ready',
       ':processing': 'processing',
+      ':sha256': fields.sha256,
       ':width': fields.width,
       ':height': fields.height,
       ':variants': fields.variants,
@@ -30,9 +33,16 @@ export async function markReady (ddb: DynamoDBDocumentClient, table: string, id:
   })
 }
 
-/** processing -> failed, with the reason clients see. The original stays. */
-export async function markFailed (ddb: DynamoDBDocumentClient, table: string, id: string, reason: string): Promise<boolean> {
-  return settle(ddb, table, id, { from: 'processing', to: 'failed', reason })
+/** processing -> failed, with the reason clients see and the original's sha256. The original stays. */
+export async function markFailed (ddb: DynamoDBDocumentClient, table: string, id: string, reason: string, sha256: string): Promise<boolean> {
+  return conditionalUpdate(ddb, {
+    TableName: table,
+    Key: { id },
+    UpdateExpression: 'SET #status = :failed, failureReason = :reason, sha256 = :sha256, processedAt = :now',
+    ConditionExpression: '#status = :processing',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':failed': 'failed', ':processing': 'processing', ':reason': reason, ':sha256': sha256, ':now': new Date().toISOString() }
+  })
 }
 
 /**
@@ -40,45 +50,39 @@ export async function markFailed (ddb: DynamoDBDocumentClient, table: string, id
  * deleted; the item keeps its TTL, so it says why for a while and then expires.
  */
 export async function markRejected (ddb: DynamoDBDocumentClient, table: string, id: string, reason: string): Promise<boolean> {
-  return settle(ddb, table, id, { from: 'pending', to: 'rejected', reason })
-}
-
-async function settle (ddb: DynamoDBDocumentClient, table: string, id: string, move: { from: string, to: string, reason: string }): Promise<boolean> {
   return conditionalUpdate(ddb, {
     TableName: table,
     Key: { id },
-    UpdateExpression: 'SET #status = :to, failureReason = :reason, processedAt = :now',
-    ConditionExpression: '#status = :from',
+    UpdateExpression: 'SET #status = :rejected, failureReason = :reason, processedAt = :now',
+    ConditionExpression: '#status = :pending',
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':to': move.to, ':from': move.from, ':reason': move.reason, ':now': new Date().toISOString() }
+    ExpressionAttributeValues: { ':rejected': 'rejected', ':pending': 'pending', ':reason': reason, ':now': new Date().toISOString() }
   })
 }
 
 export interface AdmittedFields {
   contentType: string
-  sha256: string
   width: number
   height: number
   kind: string
 }
 
 /**
- * pending -> processing for a direct upload whose object passed the upload checks: the sniffed
- * type and the measured facts replace the client's claims, the item joins the index (kind) and
- * loses its TTL.
+ * pending -> processing for a direct upload whose object passed the upload checks and was
+ * copied to originals/: the sniffed type and the measured facts replace the client's claims,
+ * the item joins the index (kind) and loses its TTL. Its sha256 comes with processing.
  */
 export async function markAdmitted (ddb: DynamoDBDocumentClient, table: string, id: string, fields: AdmittedFields): Promise<boolean> {
   return conditionalUpdate(ddb, {
     TableName: table,
     Key: { id },
-    UpdateExpression: 'SET #status = :processing, contentType = :type, sha256 = :sha256, width = :width, height = :height, kind = :kind REMOVE expiresAt',
+    UpdateExpression: 'SET #status = :processing, contentType = :type, width = :width, height = :height, kind = :kind REMOVE expiresAt',
     ConditionExpression: '#status = :pending',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
       ':processing': 'processing',
       ':pending': 'pending',
       ':type': fields.contentType,
-      ':sha256': fields.sha256,
       ':width': fields.width,
       ':height': fields.height,
       ':kind': fields.kind

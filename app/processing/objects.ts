@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import type { RenderedVariant } from './render.js'
 
 /** The object's bytes, or undefined when it is gone. */
@@ -14,17 +14,17 @@ export async function fetchObject (s3: S3Client, bucket: string, key: string): P
 }
 
 /**
- * The object's first `limit` bytes and its full size, with a ranged GET: enough to check a direct
- * upload's type, header and size without downloading a file that may be refused. Undefined when
- * the object is gone.
+ * The object's first `limit` bytes, its full size and its ETag, with a ranged GET: enough to
+ * check a direct upload's type, header and size without downloading a file that may be refused.
+ * Undefined when the object is gone.
  */
-export async function fetchObjectHead (s3: S3Client, bucket: string, key: string, limit: number): Promise<{ bytes: Buffer, size: number } | undefined> {
+export async function fetchObjectHead (s3: S3Client, bucket: string, key: string, limit: number): Promise<{ bytes: Buffer, size: number, eTag?: string } | undefined> {
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${limit - 1}` }))
     const bytes = Buffer.from(await object.Body!.transformToByteArray())
     // "bytes 0-1023/52428800"; a server that ignores Range sends the whole object and no ContentRange.
     const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
-    return { bytes: bytes.subarray(0, limit), size: total === undefined ? bytes.length : Number(total) }
+    return { bytes: bytes.subarray(0, limit), size: total === undefined ? bytes.length : Number(total), ...(object.ETag && { eTag: object.ETag }) }
   } catch (err) {
     if (isMissing(err)) return undefined
     // S3 answers a range on an empty object with 416 InvalidRange.
@@ -55,6 +55,28 @@ export async function putVariant (s3: S3Client, bucket: string, key: string, var
     ContentType: variant.contentType,
     CacheControl: 'public, max-age=31536000, immutable'
   }))
+}
+
+/**
+ * Copies `from` to `to` only while `from` is still the object with this ETag (S3 answers 412 if
+ * it was replaced since), setting the given Content-Type. 'changed' or 'gone' copies nothing.
+ */
+export async function copyIfUnchanged (s3: S3Client, bucket: string, from: string, to: string, expected: { eTag: string, contentType: string }): Promise<'copied' | 'changed' | 'gone'> {
+  try {
+    await s3.send(new CopyObjectCommand({
+      Bucket: bucket,
+      Key: to,
+      CopySource: `${bucket}/${from}`,
+      CopySourceIfMatch: expected.eTag,
+      MetadataDirective: 'REPLACE',
+      ContentType: expected.contentType
+    }))
+    return 'copied'
+  } catch (err) {
+    if ((err as Error).name === 'PreconditionFailed' || statusOf(err) === 412) return 'changed'
+    if (isMissing(err)) return 'gone'
+    throw err
+  }
 }
 
 export async function deleteObject (s3: S3Client, bucket: string, key: string): Promise<void> {

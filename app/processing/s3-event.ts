@@ -16,16 +16,22 @@ export interface S3Event {
   Records: S3EventRecord[]
 }
 
-/** An original the processor should look at. */
-export interface OriginalRef {
+/**
+ * An object the processor should look at: an original (make its variants), or a direct
+ * upload that landed under incoming/ (check it, then move it to originals/).
+ */
+export interface ImageObjectRef {
   bucket: string
   key: string
   id: string
+  stage: 'incoming' | 'original'
   /** The object's size as the event announced it (S3 always does for ObjectCreated). */
   size?: number
 }
 
-const ORIGINAL_KEY = /^originals\/([^/]+)$/
+export type OriginalRef = Omit<ImageObjectRef, 'stage'>
+
+const IMAGE_KEY = /^(originals|incoming)\/([^/]+)$/
 
 /** S3 event keys are form-encoded. */
 export const decodeEventKey = (key: string): string => decodeURIComponent(key.replace(/\+/g, ' '))
@@ -35,11 +41,11 @@ export const encodeEventKey = (key: string): string =>
   encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+')
 
 /**
- * The original a record is about, or the reason it is none of the processor's business. Only
- * ObjectCreated events for `originals/<id>` in our bucket count: the variants the processor
- * writes under processed/ can never set it off again.
+ * The image object a record is about, or the reason it is none of the processor's business.
+ * Only ObjectCreated events for `originals/<id>` or `incoming/<id>` in our bucket count: the
+ * variants the processor writes under processed/ can never set it off again.
  */
-export function originalOf (record: S3EventRecord, bucket: string): OriginalRef | { ignored: string } {
+export function imageObjectOf (record: S3EventRecord, bucket: string): ImageObjectRef | { ignored: string } {
   if (!record.eventName?.startsWith('ObjectCreated:')) return { ignored: `event ${String(record.eventName)}` }
   const name = record.s3?.bucket?.name
   if (name !== bucket) return { ignored: `bucket ${String(name)} is not ${bucket}` }
@@ -49,8 +55,8 @@ export function originalOf (record: S3EventRecord, bucket: string): OriginalRef 
   } catch {
     return { ignored: 'undecodable key' }
   }
-  const id = ORIGINAL_KEY.exec(key)?.[1]
-  if (id === undefined || !isImageId(id)) return { ignored: `key ${key} is not an original` }
+  const [, prefix, id] = IMAGE_KEY.exec(key) ?? []
+  if (id === undefined || !isImageId(id)) return { ignored: `key ${key} is not an original or a direct upload` }
   const size = record.s3.object.size
-  return { bucket: name, key, id, ...(typeof size === 'number' ? { size } : {}) }
+  return { bucket: name, key, id, stage: prefix === 'incoming' ? 'incoming' : 'original', ...(typeof size === 'number' ? { size } : {}) }
 }

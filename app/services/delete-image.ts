@@ -3,7 +3,7 @@ import { DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-
 import type { Config } from '../config.js'
 import { hashSecret, secretMatches } from '../lib/delete-token.js'
 import { deleteErrors, imageErrors } from '../lib/image-errors.js'
-import { originalKey } from '../lib/keys.js'
+import { incomingKey, originalKey } from '../lib/keys.js'
 import { VARIANT_NAMES, variantKey } from '../lib/variants.js'
 import { readImageItem, type ImageItem } from './image-items.js'
 
@@ -32,8 +32,10 @@ export async function deleteImage ({ config, s3, ddb }: DeleteDeps, id: string, 
   if (!mayDelete(item, right, config.adminApiKey)) throw imageErrors.deleteRightWrong()
   try {
     if (!await markDeleting(ddb, config.table, id)) return 'gone'
-    // Fixed keys, not a listing: deleting a key that is absent succeeds, and no s3:ListBucket is needed.
-    const keys = [originalKey(id), ...VARIANT_NAMES.map(name => variantKey(id, name))]
+    // Fixed keys, not a listing: deleting a key that is absent succeeds, and no s3:ListBucket is
+    // needed. incoming/: a direct upload deleted while pending (one landing later is a stray the
+    // processor deletes).
+    const keys = [originalKey(id), incomingKey(id), ...VARIANT_NAMES.map(name => variantKey(id, name))]
     await Promise.all(keys.map(key => s3.send(new DeleteObjectCommand({ Bucket: config.bucket, Key: key }))))
     await ddb.send(new DeleteCommand({ TableName: config.table, Key: { id } }))
   } catch (err) {

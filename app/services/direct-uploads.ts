@@ -4,7 +4,7 @@ import type { AppDeps } from '../app.js'
 import { AppError, errors } from '../lib/errors.js'
 import { hashSecret, newDeleteToken } from '../lib/delete-token.js'
 import { sanitizeFilename } from '../lib/filename.js'
-import { newImageId, originalKey } from '../lib/keys.js'
+import { incomingKey, newImageId, originalKey } from '../lib/keys.js'
 
 export interface DirectUploadRequest {
   filename: string
@@ -26,9 +26,10 @@ const PENDING_GRACE_SECONDS = 3600
 
 /**
  * Lets a browser send a file larger than API Gateway allows straight to S3. The presigned POST
- * pins the exact key, the exact size and the declared type, for a short time. The item starts
- * `pending`, with no `kind`, so the listing index does not show it; the S3 event path validates
- * the object when it lands (sniffed type, pixel limit, size) and makes it an image or deletes it.
+ * pins the exact key (under incoming/, never the original's), the exact size and the declared
+ * type, for a short time. The item starts `pending`, with no `kind`, so the listing index does
+ * not show it; the S3 event path checks the object when it lands (sniffed type, pixel limit,
+ * size) and moves it to the original's key, or deletes it (app/processing/admit-direct-upload.ts).
  */
 export async function grantDirectUpload ({ config, s3, ddb }: AppDeps, request: DirectUploadRequest): Promise<DirectUploadGrant> {
   const filename = sanitizeFilename(request.filename)
@@ -39,11 +40,10 @@ export async function grantDirectUpload ({ config, s3, ddb }: AppDeps, request: 
 
   const id = newImageId()
   const deleteToken = newDeleteToken()
-  const key = originalKey(id)
   const now = Date.now()
   const upload = await createPresignedPost(s3, {
     Bucket: config.bucket,
-    Key: key,
+    Key: incomingKey(id),
     Expires: config.directUploadExpirySeconds,
     Fields: { 'Content-Type': request.type },
     Conditions: [
@@ -57,7 +57,7 @@ export async function grantDirectUpload ({ config, s3, ddb }: AppDeps, request: 
       TableName: config.table,
       Item: {
         id,
-        key,
+        key: originalKey(id),
         bucket: config.bucket,
         filename,
         contentType: request.type,

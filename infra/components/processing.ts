@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
-import { ORIGINALS, processorStatements } from '../permissions.js'
+import { INCOMING, ORIGINALS, processorStatements } from '../permissions.js'
 import { ServiceFunction } from './function.js'
 
 export interface ImageProcessorArgs {
@@ -22,8 +22,9 @@ export interface ImageProcessorArgs {
 }
 
 /**
- * Makes the variants of every object that lands under originals/ (S3 invokes the function
- * asynchronously); events that still fail after the retries are kept in an encrypted SQS queue.
+ * Checks every direct upload that lands under incoming/ and makes the variants of every object
+ * that lands under originals/ (S3 invokes the function asynchronously); events that still fail
+ * after the retries are kept in an encrypted SQS queue.
  */
 export class ImageProcessor extends pulumi.ComponentResource {
   readonly handler: ServiceFunction
@@ -76,12 +77,12 @@ export class ImageProcessor extends pulumi.ComponentResource {
 
     this.notification = new aws.s3.BucketNotification(`${name}-notification`, {
       bucket: args.bucket.id,
-      lambdaFunctions: [{
+      // Only these prefixes: the variants it writes under processed/ must not invoke it again.
+      lambdaFunctions: [INCOMING, ORIGINALS].map(prefix => ({
         lambdaFunctionArn: this.handler.arn,
         events: ['s3:ObjectCreated:*'],
-        // Only originals: the variants it writes under processed/ must not invoke it again.
-        filterPrefix: ORIGINALS
-      }]
+        filterPrefix: prefix
+      }))
     }, { parent: this, dependsOn: [permission] })
 
     this.registerOutputs({ functionName: this.handler.functionName, deadLetterQueueUrl: this.deadLetterQueue.url })

@@ -1,6 +1,7 @@
 import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 import { policyDocument } from '../iam.js'
+import { INCOMING } from '../permissions.js'
 
 export interface ImageBucketArgs {
   /** Physical name; default: Pulumi's auto-name (`<name>-bucket-<random>`). */
@@ -12,7 +13,8 @@ export interface ImageBucketArgs {
 }
 
 /**
- * The private bucket holding originals/ and processed/. Nothing in it is public: the app hands
+ * The private bucket holding originals/, processed/ and incoming/ (direct uploads not yet
+ * checked). Nothing in it is public: the app hands
  * out presigned URLs, and the bucket refuses every request that is not over TLS.
  */
 export class ImageBucket extends pulumi.ComponentResource {
@@ -71,6 +73,13 @@ export class ImageBucket extends pulumi.ComponentResource {
         status: 'Enabled',
         filter: {},
         abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortIncompleteUploadsAfterDays ?? 1 }
+      }, {
+        // The processor moves or deletes a direct upload within seconds of its landing; this
+        // catches one whose events all failed (they wait in the dead-letter queue).
+        id: 'expire-unchecked-direct-uploads',
+        status: 'Enabled',
+        filter: { prefix: INCOMING },
+        expiration: { days: 1 }
       }]
     }, parent)
 

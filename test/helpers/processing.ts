@@ -37,7 +37,7 @@ export function attachProcessor (t: Test, s3rver: EventEmitter, target: { config
     onOutcome: (result) => {
       // Not about an image of this bucket (processed/ keys, other buckets, deletions): see logs.
       if (result.result === 'ignored') return
-      const id = result.key.replace(/^originals\//, '')
+      const id = result.key.replace(/^(originals|incoming)\//, '')
       const waiting = waiters.get(id)?.shift()
       if (waiting) waiting(result)
       else results.set(id, [...results.get(id) ?? [], result])

@@ -10,10 +10,10 @@ const reconcile = one(resources, 'aws:lambda/function:Function', 'reconcile-hand
 const topic = one(resources, 'aws:sns/topic:Topic', 'alarms-topic')
 const alarm = (id: string) => one(resources, 'aws:cloudwatch/metricAlarm:MetricAlarm', `alarms-${id}`).inputs
 
-t.test('new originals (and only originals) invoke the processor', async t => {
+t.test('new direct uploads and originals (and nothing else) invoke the processor', async t => {
   const notification = one(resources, 'aws:s3/bucketNotification:BucketNotification', 'processor-notification')
   t.equal(notification.inputs['bucket'], bucket.id)
-  t.same(notification.inputs['lambdaFunctions'], [{ lambdaFunctionArn: processor.state['arn'], events: ['s3:ObjectCreated:*'], filterPrefix: 'originals/' }])
+  t.same(notification.inputs['lambdaFunctions'], ['incoming/', 'originals/'].map(prefix => ({ lambdaFunctionArn: processor.state['arn'], events: ['s3:ObjectCreated:*'], filterPrefix: prefix })))
   const permission = one(resources, 'aws:lambda/permission:Permission', 'processor-s3-invoke')
   t.match(permission.inputs, { function: 'process_image', principal: 's3.amazonaws.com', sourceArn: bucket.state['arn'], sourceAccount: ACCOUNT })
   // S3 checks that it may invoke the function when the notification is saved.

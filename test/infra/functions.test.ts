@@ -77,6 +77,7 @@ t.test('every role is assumable by Lambda only and has no managed policies', asy
 t.test('upload_image may do exactly what the app does, on its own data', async t => {
   t.same(grants(t, 'upload'), {
     Originals: { Action: ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: [`${B}/originals/*`] },
+    IncomingDirectUploads: { Action: ['s3:DeleteObject', 's3:PutObject'], Resource: [`${B}/incoming/*`] },
     ProcessedVariants: { Action: ['s3:DeleteObject', 's3:GetObject'], Resource: [`${B}/processed/*`] },
     Metadata: { Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [TABLE] },
     ListByUploadedAt: { Action: ['dynamodb:Query'], Resource: [`${TABLE}/index/byUploadedAt`] },
@@ -84,10 +85,11 @@ t.test('upload_image may do exactly what the app does, on its own data', async t
   })
 })
 
-t.test('process_image reads originals, writes variants, sends failures to its queue', async t => {
+t.test('process_image moves direct uploads to originals, writes variants, sends failures to its queue', async t => {
   const queue = one(resources, 'aws:sqs/queue:Queue', 'processor-dlq')
   t.same(grants(t, 'processor-handler'), {
-    ReadAndRejectOriginals: { Action: ['s3:DeleteObject', 's3:GetObject'], Resource: [`${B}/originals/*`] },
+    CheckIncomingDirectUploads: { Action: ['s3:DeleteObject', 's3:GetObject'], Resource: [`${B}/incoming/*`] },
+    Originals: { Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], Resource: [`${B}/originals/*`] },
     WriteVariants: { Action: ['s3:DeleteObject', 's3:PutObject'], Resource: [`${B}/processed/*`] },
     Metadata: { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: [TABLE] },
     DeadLetters: { Action: ['sqs:SendMessage'], Resource: [queue.state['arn']] },

@@ -44,9 +44,12 @@ t.test('the bucket policy denies every S3 request that is not over TLS, and allo
   }])
 })
 
-t.test('unfinished multipart uploads are aborted after a day, across the whole bucket', async t => {
+t.test('unfinished multipart uploads are aborted after a day, across the whole bucket; unchecked direct uploads expire after a day', async t => {
   const { rules } = sideOf(t, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration')
-  t.same(rules, [{ id: 'abort-incomplete-multipart-uploads', status: 'Enabled', filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } }])
+  t.same(rules, [
+    { id: 'abort-incomplete-multipart-uploads', status: 'Enabled', filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+    { id: 'expire-unchecked-direct-uploads', status: 'Enabled', filter: { prefix: 'incoming/' }, expiration: { days: 1 } }
+  ])
 })
 
 t.test('CORS lets only the service origin read and POST/PUT straight to S3', async t => {

@@ -66,7 +66,7 @@ t.test('records that are not originals of this bucket are ignored; the original 
     { bucket: config.bucket, key: image.key, eventName: 'ObjectCreated:CompleteMultipartUpload' }
   ))
   t.same(result?.outcomes.map(outcome => outcome.result), ['ignored', 'ignored', 'ignored', 'ignored', 'ready'])
-  t.equal(result?.outcomes[3]?.detail, 'key originals/not an id.jpg is not an original', 'the key was URL-decoded')
+  t.equal(result?.outcomes[3]?.detail, 'key originals/not an id.jpg is not an original or a direct upload', 'the key was URL-decoded')
 })
 
 t.test('a delivery of the same event again is skipped', async t => {

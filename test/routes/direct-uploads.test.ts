@@ -20,7 +20,7 @@ t.test('grants a presigned POST pinned to one key, the exact size and the declar
   t.equal(res.headers.location, `/images/${grant.id}`)
 
   const fields = grant.upload.fields as Record<string, string>
-  t.equal(fields['key'], `originals/${grant.id}`)
+  t.equal(fields['key'], `incoming/${grant.id}`, 'never the original\'s key: only the processor moves it there')
   t.equal(fields['Content-Type'], 'image/jpeg')
   const policy = JSON.parse(Buffer.from(fields['Policy']!, 'base64').toString())
   t.same(policy.conditions.filter((c: unknown) => Array.isArray(c)), [
@@ -28,7 +28,7 @@ t.test('grants a presigned POST pinned to one key, the exact size and the declar
     ['eq', '$Content-Type', 'image/jpeg']
   ])
   t.ok(policy.conditions.some((c: Record<string, string>) => c['bucket'] === config.bucket), 'pinned to the bucket')
-  t.ok(policy.conditions.some((c: Record<string, string>) => c['key'] === `originals/${grant.id}`), 'pinned to the exact key')
+  t.ok(policy.conditions.some((c: Record<string, string>) => c['key'] === `incoming/${grant.id}`), 'pinned to the exact key')
   const expires = Date.parse(policy.expiration)
   t.ok(expires > before && expires <= Date.now() + 300_000 + 1000, 'expires within DIRECT_UPLOAD_EXPIRY_SECONDS')
   // The SDK signs with its clock-skew-corrected clock, which may lag Date.now() by a second or
@@ -37,7 +37,7 @@ t.test('grants a presigned POST pinned to one key, the exact size and the declar
 
   const items = await scanItems(clients.ddb, config.table)
   t.equal(items.length, 1)
-  t.match(items[0], { id: grant.id, status: 'pending', filename: 'big photo.jpg', size: 20 * MiB, contentType: 'image/jpeg' })
+  t.match(items[0], { id: grant.id, key: `originals/${grant.id}`, status: 'pending', filename: 'big photo.jpg', size: 20 * MiB, contentType: 'image/jpeg' })
   t.notOk('kind' in items[0]!, 'a pending item stays out of the listing index')
   t.match(grant.deleteToken, /^[A-Za-z0-9_-]{43}$/, 'a one-time delete token, like an upload answer')
   t.notOk(JSON.stringify(items[0]).includes(grant.deleteToken), 'only its hash is stored')
@@ -54,7 +54,7 @@ t.test('the browser can POST the file to S3 with the granted form', async t => {
   form.append('file', new Blob([new Uint8Array(image)], { type: 'image/jpeg' }), 'photo.jpg')
   const posted = await fetch(upload.url, { method: 'POST', body: form })
   t.ok(posted.status >= 200 && posted.status < 300, `S3 accepted the POST (${posted.status})`)
-  const stored = await readObject(clients.s3, config.bucket, `originals/${id}`)
+  const stored = await readObject(clients.s3, config.bucket, `incoming/${id}`)
   t.equal(sha256(stored.bytes), sha256(image))
 })
 
@@ -69,7 +69,7 @@ t.test('a key chosen by the client is ignored: keys come from the generated id',
   const { app } = await buildTestApp(t, stack.endpoints)
   const res = await app.inject({ method: 'POST', url: '/uploads', payload: { filename: 'a.png', size: 10, type: 'image/png', key: 'originals/mine' } })
   t.equal(res.statusCode, 201)
-  t.equal(res.json().upload.fields.key, `originals/${res.json().id}`)
+  t.equal(res.json().upload.fields.key, `incoming/${res.json().id}`)
 })
 
 for (const [name, payload, status, code] of refusals) {
