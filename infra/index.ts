@@ -37,7 +37,10 @@ const app = new ServiceFunction('upload', {
     MAX_UPLOAD_BYTES: String(settings.api.maxUploadBytes),
     PUBLIC_URL: settings.origin,
     LOG_LEVEL: settings.api.logLevel,
-    NODE_OPTIONS: '--enable-source-maps'
+    NODE_OPTIONS: '--enable-source-maps',
+    // Unset: only delete tokens delete. A secret output keeps the function's environment
+    // encrypted in Pulumi's state; in AWS, Lambda encrypts it at rest.
+    ...(settings.adminApiKey && { ADMIN_API_KEY: settings.adminApiKey })
   },
   statements: apiStatements({ bucketArn: images.arn, tableArn: metadata.arn }),
   logRetentionDays: settings.logRetentionDays

@@ -55,6 +55,8 @@ export interface Settings {
   }
   reconcileSchedule: string
   alarmEmail?: string
+  /** The app's ADMIN_API_KEY, a Pulumi secret (encrypted in the stack's config and state). */
+  adminApiKey?: pulumi.Output<string>
   deletionProtection: boolean
 }
 
@@ -100,6 +102,8 @@ export function readSettings (config: pulumi.Config = new pulumi.Config()): Sett
     },
     reconcileSchedule: config.get('reconcileSchedule', { pattern: /^(rate|cron)\(.+\)$/ }) ?? DEFAULTS.reconcileSchedule,
     alarmEmail: config.get('alarmEmail', { pattern: /^[^@\s]+@[^@\s]+$/ }),
+    // The app's own rule (app/config.ts): 32 to 256 printable ASCII characters.
+    adminApiKey: config.getSecret('adminApiKey', { pattern: /^[\x21-\x7e]{32,256}$/ }),
     deletionProtection: config.getBoolean('deletionProtection') ?? DEFAULTS.deletionProtection
   }
 }

@@ -1,6 +1,6 @@
 // A stack that reuses a hosted zone by id and overrides the optional settings.
 import t from 'tap'
-import { ACCOUNT, EXISTING_ZONE_ID, REGION, fakeBuild, one, ofType, runProgram } from './fixtures/harness.js'
+import { ACCOUNT, EXISTING_ZONE_ID, REGION, fakeBuild, isSecretInput, one, ofType, runProgram, unsecret } from './fixtures/harness.js'
 
 const { resources, invokes, outputs } = await runProgram({
   domain: 'upload.mennaimages.com',
@@ -11,6 +11,7 @@ const { resources, invokes, outputs } = await runProgram({
   disableExecuteApiEndpoint: 'true',
   corsOrigins: JSON.stringify(['https://upload.mennaimages.com', 'https://admin.mennaimages.com']),
   alarmEmail: 'ops@mennaimages.com',
+  adminApiKey: 'an-admin-key-of-at-least-32-characters',
   buildDir: fakeBuild()
 })
 
@@ -31,9 +32,18 @@ t.test('validation and alias records go into the existing zone', async t => {
 
 t.test('a configured table name reaches the table, the environment and the grants', async t => {
   t.equal(one(resources, 'aws:dynamodb/table:Table', 'metadata-table').inputs['name'], 'ImagesStaging')
-  t.equal(one(resources, 'aws:lambda/function:Function', 'upload-function').inputs['environment'].variables.TABLE_NAME, 'ImagesStaging')
+  t.equal(unsecret(one(resources, 'aws:lambda/function:Function', 'upload-function').inputs['environment']).variables.TABLE_NAME, 'ImagesStaging')
   t.match(one(resources, 'aws:iam/rolePolicy:RolePolicy', 'upload-policy').inputs['policy'], `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/ImagesStaging`)
   t.equal(outputs['tableName'], 'ImagesStaging')
+})
+
+t.test('a configured admin API key reaches the app, and only the app, as a secret', async t => {
+  const environment = one(resources, 'aws:lambda/function:Function', 'upload-function').inputs['environment']
+  t.ok(isSecretInput(environment), 'the environment is kept encrypted in the state')
+  t.equal(unsecret(environment).variables.ADMIN_API_KEY, 'an-admin-key-of-at-least-32-characters')
+  for (const fn of ofType(resources, 'aws:lambda/function:Function').filter(f => f.name !== 'upload-function')) {
+    t.notOk('ADMIN_API_KEY' in unsecret(fn.inputs['environment']).variables, fn.name)
+  }
 })
 
 t.test('every log group keeps the configured retention', async t => {

@@ -30,7 +30,15 @@ t.test('with only a domain, every setting takes its default', async t => {
   t.same(settings.api.corsOrigins, ['https://upload.mennaimages.com'])
   t.equal(settings.bucketName, undefined)
   t.equal(settings.alarmEmail, undefined)
+  t.equal(settings.adminApiKey, undefined)
   t.equal(settings.api.reservedConcurrency, undefined)
+})
+
+t.test('the admin API key is read as a secret', async t => {
+  const key = 'k'.repeat(40)
+  const settings = settingsWith({ domain: 'upload.mennaimages.com', adminApiKey: key })
+  t.ok(settings.adminApiKey && await pulumi.isSecret(settings.adminApiKey), 'a secret output')
+  t.equal(await new Promise(resolve => settings.adminApiKey!.apply(resolve)), key)
 })
 
 t.test('a zone id wins over useExistingZone; useExistingZone looks the zone up by name', async t => {
@@ -50,7 +58,9 @@ t.test('bad configuration stops the program before any resource is declared', as
     [{ domain, logLevel: 'verbose' }, /logLevel/],
     [{ domain, reconcileSchedule: 'daily' }, /reconcileSchedule/],
     [{ domain, tableName: 'x' }, /tableName/],
-    [{ domain, alarmEmail: 'ops' }, /alarmEmail/]
+    [{ domain, alarmEmail: 'ops' }, /alarmEmail/],
+    [{ domain, adminApiKey: 'short' }, /adminApiKey/],
+    [{ domain, adminApiKey: `${'k'.repeat(40)} space` }, /adminApiKey/]
   ]
   for (const [config, message] of cases) t.throws(() => settingsWith(config), message, JSON.stringify(config))
 })
