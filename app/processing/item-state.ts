@@ -2,6 +2,10 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import type { ImageVariant } from '../services/metadata.js'
 import type { VariantName } from '../lib/variants.js'
 
+// Every change of an item's status is conditional on the status it leaves, so a replayed or
+// duplicate event, or one racing a DELETE (which marks the item `deleting` or removes it),
+// changes nothing: each function answers false then.
+
 export interface ReadyFields {
   /** Of the original processed: a direct upload's is known only now. */
   sha256: string
@@ -10,39 +14,14 @@ export interface ReadyFields {
   variants: Partial<Record<VariantName, ImageVariant>>
 }
 
-/**
- * processing -> ready. False when the item is no longer `processing` (another delivery of the
- * same event finished first, or a DELETE marked it `deleting` or removed it): nothing changes.
- */
+/** processing -> ready, with what processing measured and made. */
 export async function markReady (ddb: DynamoDBDocumentClient, table: string, id: string, fields: ReadyFields): Promise<boolean> {
-  return conditionalUpdate(ddb, {
-    TableName: table,
-    Key: { id },
-    UpdateExpression: 'SET #status = :ready, sha256 = :sha256, width = :width, height = :height, variants = :variants, processedAt = :now',
-    ConditionExpression: '#status = :processing',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: {
-      ':ready': 'ready',
-      ':processing': 'processing',
-      ':sha256': fields.sha256,
-      ':width': fields.width,
-      ':height': fields.height,
-      ':variants': fields.variants,
-      ':now': new Date().toISOString()
-    }
-  })
+  return moveStatus(ddb, table, id, { from: 'processing', to: 'ready', set: { ...fields, processedAt: now() } })
 }
 
 /** processing -> failed, with the reason clients see and the original's sha256. The original stays. */
 export async function markFailed (ddb: DynamoDBDocumentClient, table: string, id: string, reason: string, sha256: string): Promise<boolean> {
-  return conditionalUpdate(ddb, {
-    TableName: table,
-    Key: { id },
-    UpdateExpression: 'SET #status = :failed, failureReason = :reason, sha256 = :sha256, processedAt = :now',
-    ConditionExpression: '#status = :processing',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':failed': 'failed', ':processing': 'processing', ':reason': reason, ':sha256': sha256, ':now': new Date().toISOString() }
-  })
+  return moveStatus(ddb, table, id, { from: 'processing', to: 'failed', set: { failureReason: reason, sha256, processedAt: now() } })
 }
 
 /**
@@ -50,14 +29,7 @@ export async function markFailed (ddb: DynamoDBDocumentClient, table: string, id
  * deleted; the item keeps its TTL, so it says why for a while and then expires.
  */
 export async function markRejected (ddb: DynamoDBDocumentClient, table: string, id: string, reason: string): Promise<boolean> {
-  return conditionalUpdate(ddb, {
-    TableName: table,
-    Key: { id },
-    UpdateExpression: 'SET #status = :rejected, failureReason = :reason, processedAt = :now',
-    ConditionExpression: '#status = :pending',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':rejected': 'rejected', ':pending': 'pending', ':reason': reason, ':now': new Date().toISOString() }
-  })
+  return moveStatus(ddb, table, id, { from: 'pending', to: 'rejected', set: { failureReason: reason, processedAt: now() } })
 }
 
 export interface AdmittedFields {
@@ -73,29 +45,36 @@ export interface AdmittedFields {
  * the item joins the index (kind) and loses its TTL. Its sha256 comes with processing.
  */
 export async function markAdmitted (ddb: DynamoDBDocumentClient, table: string, id: string, fields: AdmittedFields): Promise<boolean> {
-  return conditionalUpdate(ddb, {
-    TableName: table,
-    Key: { id },
-    UpdateExpression: 'SET #status = :processing, contentType = :type, width = :width, height = :height, kind = :kind REMOVE expiresAt',
-    ConditionExpression: '#status = :pending',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: {
-      ':processing': 'processing',
-      ':pending': 'pending',
-      ':type': fields.contentType,
-      ':width': fields.width,
-      ':height': fields.height,
-      ':kind': fields.kind
-    }
-  })
+  return moveStatus(ddb, table, id, { from: 'pending', to: 'processing', set: { ...fields }, remove: ['expiresAt'] })
 }
 
-async function conditionalUpdate (ddb: DynamoDBDocumentClient, input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+interface StatusChange {
+  from: string
+  to: string
+  set: Record<string, unknown>
+  remove?: string[]
+}
+
+async function moveStatus (ddb: DynamoDBDocumentClient, table: string, id: string, change: StatusChange): Promise<boolean> {
+  const fields = Object.keys(change.set)
+  const removed = change.remove ?? []
+  const names = Object.fromEntries([...fields, ...removed].map(field => [`#${field}`, field]))
+  const values = Object.fromEntries(fields.map(field => [`:${field}`, change.set[field]]))
+  const assignments = ['#status = :to', ...fields.map(field => `#${field} = :${field}`)]
   try {
-    await ddb.send(new UpdateCommand(input))
+    await ddb.send(new UpdateCommand({
+      TableName: table,
+      Key: { id },
+      UpdateExpression: `SET ${assignments.join(', ')}${removed.length > 0 ? ` REMOVE ${removed.map(field => `#${field}`).join(', ')}` : ''}`,
+      ConditionExpression: '#status = :from',
+      ExpressionAttributeNames: { '#status': 'status', ...names },
+      ExpressionAttributeValues: { ':from': change.from, ':to': change.to, ...values }
+    }))
     return true
   } catch (err) {
     if ((err as Error).name === 'ConditionalCheckFailedException') return false
     throw err
   }
 }
+
+const now = (): string => new Date().toISOString()
