@@ -99,7 +99,10 @@ export const processorStatements = ({ bucketArn, tableArn }: DataArns, deadLette
   }
 ]
 
-/** Daily sweep: removes originals without metadata, metadata without originals, and orphaned variants. */
+/**
+ * Daily sweep: removes originals without metadata, metadata without originals, orphaned variants
+ * and direct uploads the processor will never move.
+ */
 export const reconcileStatements = ({ bucketArn, tableArn }: DataArns): Statement[] => [
   {
     // processed/ too: reconcile finds variants whose image has no item by listing them.
@@ -107,7 +110,13 @@ export const reconcileStatements = ({ bucketArn, tableArn }: DataArns): Statemen
     Effect: 'Allow',
     Action: ['s3:ListBucket'],
     Resource: [bucketArn],
-    Condition: { StringLike: { 's3:prefix': [`${ORIGINALS}*`, `${PROCESSED}*`] } }
+    Condition: { StringLike: { 's3:prefix': [`${ORIGINALS}*`, `${PROCESSED}*`, `${INCOMING}*`] } }
+  },
+  {
+    Sid: 'StrayDirectUploads',
+    Effect: 'Allow',
+    Action: ['s3:DeleteObject'],
+    Resource: [objectsUnder(bucketArn, INCOMING)]
   },
   {
     Sid: 'Originals',

@@ -39,7 +39,7 @@ try {
   const report = await reconcile(clients, { bucket: config.bucket, table: config.table, graceMs: config.reconcileGraceMs, dryRun: flags['dry-run'] })
   process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   const { found } = summarize(report) as { found: Record<string, number> }
-  console.error(`${report.dryRun ? 'dry run: would remove' : 'removed'} ${found['orphanOriginals']} orphaned originals, ${found['imagesWithoutOriginal']} images without original, ${found['orphanVariants']} orphaned variants, ${found['unfinishedDeletes']} half-deleted images; ${found['failures']} failures`)
+  console.error(`${report.dryRun ? 'dry run: would remove' : 'removed'} ${found['orphanOriginals']} orphaned originals, ${found['imagesWithoutOriginal']} images without original, ${found['orphanVariants']} orphaned variants, ${found['unfinishedDeletes']} half-deleted images, ${found['strayUploads']} stray direct uploads; ${found['failures']} failures`)
   process.exitCode = report.failures.length > 0 ? 1 : 0
 } finally {
   destroyAwsClients(clients)

@@ -1,10 +1,11 @@
 import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb'
-import { originalKey } from '../lib/keys.js'
+import { incomingKey, originalKey } from '../lib/keys.js'
 import type { AwsClients } from '../plugins/aws-clients.js'
 import { listImageIds, listObjects, type ListedObject } from './listing.js'
 
 const ORIGINALS = originalKey('')
+const INCOMING = incomingKey('')
 /** The processor writes an image's variants under processed/<id>/. */
 const VARIANTS = 'processed/'
 
@@ -23,7 +24,7 @@ export interface ReconcileOptions {
 
 export interface ReconcileReport {
   dryRun: boolean
-  checked: { originals: number, images: number, variantSets: number }
+  checked: { originals: number, images: number, variantSets: number, directUploads: number }
   /** Originals older than the grace period with no item: a crash between the object and its item. */
   orphanOriginals: string[]
   /** Image ids whose original is gone: the item and its variants are removed. */
@@ -32,6 +33,12 @@ export interface ReconcileReport {
   orphanVariants: string[]
   /** Images a DELETE left half done (item marked deleting, objects still there): finished now. */
   unfinishedDeletes: string[]
+  /**
+   * Direct uploads under incoming/ older than the grace period that the processor will never
+   * move: no pending item (its events were lost), or one past its expiry. In AWS a lifecycle
+   * rule removes them too; DynamoDB Local and dynalite enforce no TTL, so locally only this does.
+   */
+  strayUploads: string[]
   /** What could not be checked or removed; the next run tries again. */
   failures: Array<{ target: string, error: string }>
 }
@@ -46,7 +53,7 @@ export interface ReconcileReport {
 export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOptions): Promise<ReconcileReport> {
   const { bucket, table, dryRun, pageSize } = options
   const cutoff = (options.now ?? Date.now()) - options.graceMs
-  const report: ReconcileReport = { dryRun, checked: { originals: 0, images: 0, variantSets: 0 }, orphanOriginals: [], imagesWithoutOriginal: [], orphanVariants: [], unfinishedDeletes: [], failures: [] }
+  const report: ReconcileReport = { dryRun, checked: { originals: 0, images: 0, variantSets: 0, directUploads: 0 }, orphanOriginals: [], imagesWithoutOriginal: [], orphanVariants: [], unfinishedDeletes: [], strayUploads: [], failures: [] }
   const attempt = async (target: string, work: () => Promise<void>): Promise<void> => {
     try {
       await work()
@@ -54,11 +61,12 @@ export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOpti
       report.failures.push({ target, error: `${(err as Error).name}: ${(err as Error).message}` })
     }
   }
-  /** The item's status, 'none' when there is no item: a consistent read, never the index. */
-  const itemStatus = async (id: string): Promise<string> => {
-    const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true, ProjectionExpression: 'id, #status', ExpressionAttributeNames: { '#status': 'status' } }))
-    return Item ? String(Item['status']) : 'none'
+  /** The item's status ('none' when there is no item) and TTL: a consistent read, never the index. */
+  const itemState = async (id: string): Promise<{ status: string, expiresAt?: number }> => {
+    const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true, ProjectionExpression: 'id, #status, expiresAt', ExpressionAttributeNames: { '#status': 'status' } }))
+    return Item ? { status: String(Item['status']), ...(typeof Item['expiresAt'] === 'number' && { expiresAt: Item['expiresAt'] }) } : { status: 'none' }
   }
+  const itemStatus = async (id: string): Promise<string> => (await itemState(id)).status
   const deleteObject = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
 
   const originals = new Map<string, ListedObject>()
@@ -75,7 +83,11 @@ export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOpti
       variants.set(id, set)
     }
   })
-  report.checked = { originals: originals.size, images: images.size, variantSets: variants.size }
+  const directUploads: ListedObject[] = []
+  await attempt(INCOMING, async () => {
+    for await (const object of listObjects(s3, bucket, INCOMING, pageSize)) directUploads.push(object)
+  })
+  report.checked = { originals: originals.size, images: images.size, variantSets: variants.size, directUploads: directUploads.length }
 
   for (const [id, object] of originals) {
     if (images.has(id) || object.lastModified.getTime() > cutoff) continue
@@ -118,6 +130,16 @@ export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOpti
       if (dryRun) return
       for (const key of set.keys) await deleteObject(key)
       if (status === 'deleting') await ddb.send(new DeleteCommand({ TableName: table, Key: { id } }))
+    })
+  }
+  const nowSeconds = (options.now ?? Date.now()) / 1000
+  for (const object of directUploads) {
+    if (object.lastModified.getTime() > cutoff) continue
+    await attempt(object.key, async () => {
+      const item = await itemState(object.key.slice(INCOMING.length))
+      if (item.status === 'pending' && (item.expiresAt === undefined || item.expiresAt > nowSeconds)) return
+      report.strayUploads.push(object.key)
+      if (!dryRun) await deleteObject(object.key)
     })
   }
   return report

@@ -13,12 +13,14 @@ export function summarize (report: ReconcileReport): Record<string, unknown> {
       imagesWithoutOriginal: report.imagesWithoutOriginal.length,
       orphanVariants: report.orphanVariants.length,
       unfinishedDeletes: report.unfinishedDeletes.length,
+      strayUploads: report.strayUploads.length,
       failures: report.failures.length
     },
     orphanOriginals: first(report.orphanOriginals),
     imagesWithoutOriginal: first(report.imagesWithoutOriginal),
     orphanVariants: first(report.orphanVariants),
     unfinishedDeletes: first(report.unfinishedDeletes),
+    strayUploads: first(report.strayUploads),
     failures: first(report.failures)
   }
 }

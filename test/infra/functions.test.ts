@@ -97,9 +97,10 @@ t.test('process_image moves direct uploads to originals, writes variants, sends 
   })
 })
 
-t.test('reconcile_images lists originals/ and processed/ only and deletes what is orphaned', async t => {
+t.test('reconcile_images lists originals/, processed/ and incoming/ only and deletes what is orphaned', async t => {
   t.same(grants(t, 'reconcile-handler'), {
-    ListImageObjects: { Action: ['s3:ListBucket'], Resource: [B], Condition: { StringLike: { 's3:prefix': ['originals/*', 'processed/*'] } } },
+    ListImageObjects: { Action: ['s3:ListBucket'], Resource: [B], Condition: { StringLike: { 's3:prefix': ['originals/*', 'processed/*', 'incoming/*'] } } },
+    StrayDirectUploads: { Action: ['s3:DeleteObject'], Resource: [`${B}/incoming/*`] },
     Originals: { Action: ['s3:DeleteObject', 's3:GetObject'], Resource: [`${B}/originals/*`] },
     ProcessedVariants: { Action: ['s3:DeleteObject'], Resource: [`${B}/processed/*`] },
     Metadata: { Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem'], Resource: [TABLE] },

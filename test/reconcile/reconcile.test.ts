@@ -1,8 +1,9 @@
 /**
  * Reconcile against fauxqs + DynamoDB Local, with orphans written directly through the SDK:
  * an original without an item (a crash between the two writes), an item without its original,
- * variants without an item; next to healthy images, a pending direct upload and a fresh orphan
- * still inside the grace period. Tiny pages make every listing paginate.
+ * variants without an item, direct uploads the processor will never move; next to healthy
+ * images, a pending direct upload and a fresh orphan still inside the grace period. Tiny pages
+ * make every listing paginate.
  */
 import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
@@ -11,7 +12,7 @@ import { join } from 'node:path'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { reconcile, type ReconcileOptions } from '../../app/reconcile/reconcile.js'
-import { originalKey } from '../../app/lib/keys.js'
+import { incomingKey, originalKey } from '../../app/lib/keys.js'
 import { IMAGE_KIND } from '../../app/lib/table.js'
 import { ensureStorage } from '../../app/plugins/provision.js'
 import { destroyAwsClients, type AwsClients } from '../../app/plugins/aws-clients.js'
@@ -40,7 +41,7 @@ async function world (t: Test): Promise<World> {
   const putObject = (key: string) => clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: `bytes of ${key}` }))
   const putItem = (id: string, fields: Record<string, unknown> = { kind: IMAGE_KIND, status: 'ready' }) =>
     clients.ddb.send(new PutCommand({ TableName: config.table, Item: { id, key: originalKey(id), uploadedAt: new Date().toISOString(), ...fields } }))
-  const ids = Object.fromEntries(['orphanOriginal', 'imageWithoutOriginal', 'orphanVariants', 'pending', 'halfDeleted', 'halfDeletedVariants'].map(name => [name, randomUUID()]))
+  const ids = Object.fromEntries(['orphanOriginal', 'imageWithoutOriginal', 'orphanVariants', 'pending', 'halfDeleted', 'halfDeletedVariants', 'strayUpload', 'expiredPending'].map(name => [name, randomUUID()]))
 
   for (let i = 0; i < 5; i++) {
     const id = randomUUID()
@@ -55,8 +56,14 @@ async function world (t: Test): Promise<World> {
   await putObject(variantKey(ids['orphanVariants']!, 'thumb'))
   await putObject(variantKey(ids['orphanVariants']!, 'display'))
   // A direct upload that landed and waits for processing: its item is not in the index yet.
-  await putObject(originalKey(ids['pending']!))
-  await putItem(ids['pending']!, { status: 'pending' })
+  const inSeconds = (ms: number): number => Math.ceil((Date.now() + ms) / 1000)
+  await putObject(incomingKey(ids['pending']!))
+  await putItem(ids['pending']!, { status: 'pending', expiresAt: inSeconds(3 * HOUR) })
+  // Direct uploads the processor never moved: one with no item (it landed after a DELETE and
+  // its event was lost), one whose pending item is past its TTL (which DynamoDB Local ignores).
+  await putObject(incomingKey(ids['strayUpload']!))
+  await putObject(incomingKey(ids['expiredPending']!))
+  await putItem(ids['expiredPending']!, { status: 'pending', expiresAt: inSeconds(HOUR) })
   // DELETEs that failed half way: items marked deleting (out of the index), objects still there.
   await putObject(originalKey(ids['halfDeleted']!))
   await putObject(variantKey(ids['halfDeleted']!, 'thumb'))
@@ -75,12 +82,13 @@ t.test('a dry run reports every kind of orphan and removes nothing', async t => 
   const report = await reconcile(clients, options({ dryRun: true }))
   t.match(report, {
     dryRun: true,
-    checked: { originals: 8, images: 6, variantSets: 9 },
+    checked: { originals: 7, images: 6, variantSets: 9, directUploads: 3 },
     orphanOriginals: [originalKey(ids['orphanOriginal']!)],
     imagesWithoutOriginal: [ids['imageWithoutOriginal']],
     orphanVariants: [variantKey(ids['orphanVariants']!, 'display'), variantKey(ids['orphanVariants']!, 'thumb')].sort(),
     failures: []
   })
+  t.same(report.strayUploads.sort(), [incomingKey(ids['strayUpload']!), incomingKey(ids['expiredPending']!)].sort(), 'direct uploads never to be moved')
   t.same(report.unfinishedDeletes.sort(), [ids['halfDeleted'], ids['halfDeletedVariants']].sort(), 'half-done deletes, each once')
   t.same(await storedState(clients, config), before, 'nothing removed')
 })
@@ -92,15 +100,15 @@ t.test('a run removes exactly the orphans; a second run finds nothing', async t 
   t.equal(report.orphanOriginals.length + report.imagesWithoutOriginal.length, 2)
   t.equal(report.orphanVariants.length, 2)
   const after = await storedState(clients, config)
-  const removed = ['orphanOriginal', 'imageWithoutOriginal', 'orphanVariants', 'halfDeleted', 'halfDeletedVariants'].map(name => ids[name]!)
-  t.same(after.keys, before.keys.filter(key => removed.every(id => !key.includes(id))),
-    'the orphaned original, the variants of the image without original, the orphaned variants and the half-deleted images\' objects are gone')
+  const removed = ['orphanOriginal', 'imageWithoutOriginal', 'orphanVariants', 'halfDeleted', 'halfDeletedVariants', 'strayUpload'].map(name => ids[name]!)
+  t.same(after.keys, before.keys.filter(key => removed.every(id => !key.includes(id)) && key !== incomingKey(ids['expiredPending']!)),
+    'the orphaned original, the variants of the image without original, the orphaned variants, the half-deleted images\' objects and the stray direct uploads are gone')
   t.same(after.items.map(item => item['id']).sort(), before.items.map(item => item['id']).filter(id => !removed.includes(String(id))).sort(),
-    'the items without original and of half-deleted images are gone; the pending direct upload stays')
-  t.ok(after.keys.includes(originalKey(ids['pending']!)), 'the pending direct upload\'s object stays')
+    'the items without original and of half-deleted images are gone; pending items stay (their TTL removes them)')
+  t.ok(after.keys.includes(incomingKey(ids['pending']!)), 'the pending direct upload\'s object stays')
 
   const again = await reconcile(clients, options())
-  t.same([again.orphanOriginals, again.imagesWithoutOriginal, again.orphanVariants, again.unfinishedDeletes, again.failures], [[], [], [], [], []])
+  t.same([again.orphanOriginals, again.imagesWithoutOriginal, again.orphanVariants, again.unfinishedDeletes, again.strayUploads, again.failures], [[], [], [], [], [], []])
 })
 
 t.test('objects inside the grace period are left alone: their upload may still write its item', async t => {
@@ -109,6 +117,7 @@ t.test('objects inside the grace period are left alone: their upload may still w
   t.same(report.orphanOriginals, [], 'the fresh orphaned original is not touched')
   t.same(report.orphanVariants, [], 'nor the fresh variants')
   t.same(report.unfinishedDeletes, [], 'nor a delete that may still be running')
+  t.same(report.strayUploads, [], 'nor a direct upload the processor may still be checking')
   t.equal(report.imagesWithoutOriginal.length, 1, 'an item whose original is missing has no grace: it is checked with HeadObject')
 })
 
@@ -134,13 +143,14 @@ t.test('npm run reconcile: --dry-run prints the report; without it, the orphans 
   const dry = await run('--dry-run')
   t.equal(dry.code, 0, dry.stderr)
   t.match(JSON.parse(dry.stdout), { dryRun: true, orphanOriginals: [originalKey(ids['orphanOriginal']!)], imagesWithoutOriginal: [ids['imageWithoutOriginal']] })
-  t.match(dry.stderr, /dry run: would remove 1 orphaned originals, 1 images without original, 2 orphaned variants, 2 half-deleted images; 0 failures/)
-  t.equal((await storedState(clients, config)).keys.length, 23, 'nothing removed by the dry run')
+  t.match(dry.stderr, /dry run: would remove 1 orphaned originals, 1 images without original, 2 orphaned variants, 2 half-deleted images, 1 stray direct uploads; 0 failures/)
+  t.equal((await storedState(clients, config)).keys.length, 25, 'nothing removed by the dry run')
 
   const real = await run()
   t.equal(real.code, 0, real.stderr)
   t.match(real.stderr, /removed 1 orphaned originals/)
-  t.equal((await storedState(clients, config)).keys.length, 23 - 7)
+  // The pending item that expires within the hour is not past its TTL yet at the real now.
+  t.equal((await storedState(clients, config)).keys.length, 25 - 8)
 })
 
 t.test('the reconcile_images Lambda handler: {"dryRun": true} only reports, the scheduled event removes', async t => {
@@ -149,10 +159,11 @@ t.test('the reconcile_images Lambda handler: {"dryRun": true} only reports, the 
   const { handler } = await import('../../app/reconcile-lambda.js')
   const dry = await handler({ dryRun: true })
   t.same(dry.orphanOriginals, [originalKey(ids['orphanOriginal']!)])
-  t.equal((await storedState(clients, config)).keys.length, 23)
+  t.equal((await storedState(clients, config)).keys.length, 25)
   const scheduled = { version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }
   const report = await handler(scheduled)
   t.equal(report.dryRun, false)
   t.same(report.imagesWithoutOriginal, [ids['imageWithoutOriginal']])
-  t.equal((await storedState(clients, config)).keys.length, 23 - 7)
+  // The pending item that expires within the hour is not past its TTL yet at the real now.
+  t.equal((await storedState(clients, config)).keys.length, 25 - 8)
 })
