@@ -57,11 +57,11 @@ function preview (image: PageImage): SafeHtml {
 function downloads (image: PageImage): SafeHtml {
   const original = image.status === 'pending' || image.status === 'rejected'
     ? html``
-    : html`<li><a href="/images/${image.id}/original">Original</a> <span class="meta">${formatType(image.contentType)}, ${formatDimensions(image.width, image.height)}, ${formatBytes(image.size)}</span></li>`
+    : html`<li><a href="/images/${image.id}/original?download=true">Original</a> <span class="meta">${formatType(image.contentType)}, ${formatDimensions(image.width, image.height)}, ${formatBytes(image.size)}</span></li>`
   const variants = VARIANT_NAMES.flatMap(name => {
     const variant = image.variants?.[name]
     return variant
-      ? [html`<li><a href="/images/${image.id}/${name}">${VARIANT_LABELS[name]}</a> <span class="meta">${formatType(variant.contentType)}, ${formatDimensions(variant.width, variant.height)}, ${formatBytes(variant.size)}</span></li>`]
+      ? [html`<li><a href="/images/${image.id}/${name}?download=true">${VARIANT_LABELS[name]}</a> <span class="meta">${formatType(variant.contentType)}, ${formatDimensions(variant.width, variant.height)}, ${formatBytes(variant.size)}</span></li>`]
       : []
   })
   if (original.value === '' && variants.length === 0) return html``

@@ -77,6 +77,20 @@ t.test('/original redirects to a short-lived presigned URL serving the exact byt
   t.equal(decodeURIComponent(disposition.split("UTF-8''")[1]!), NAME, 'filename* round-trips the exact name')
 })
 
+t.test('?download=true asks S3 for an attachment with the same safe name', async t => {
+  const cases: Array<[string, string]> = [['original', 'Resume; x=1 (2) 100_.png'], ['thumb', 'Resume; x=1 (2) 100_-thumb.webp']]
+  for (const [path, name] of cases) {
+    const { response } = await follow(`/images/${image.id}/${path}?download=true`)
+    t.equal(response.status, 200)
+    t.ok(response.headers.get('content-disposition')?.startsWith(`attachment; filename="${name}"; filename*=UTF-8''`), path)
+  }
+  const { response } = await follow(`/images/${image.id}/original?download=false`)
+  t.match(response.headers.get('content-disposition'), /^inline;/)
+  const bad = await app.inject({ method: 'GET', url: `/images/${image.id}/original?download=maybe` })
+  t.equal(bad.statusCode, 400)
+  t.equal(bad.json().code, 'VALIDATION_FAILED')
+})
+
 t.test('/thumb and /display redirect to their WebP objects', async t => {
   for (const variant of ['thumb', 'display']) {
     const { response, bytes } = await follow(`/images/${image.id}/${variant}`)

@@ -119,7 +119,7 @@ t.test('a processing image shows its status, polls, and offers the original only
   t.equal(res.statusCode, 200)
   t.match(res.body, 'data-status="processing"')
   t.match(res.body, /role="status">Processing…/)
-  t.match(res.body, `<a href="/images/${id}/original">Original</a>`)
+  t.match(res.body, `<a href="/images/${id}/original?download=true">Original</a>`)
   t.notMatch(res.body, `/images/${id}/display`)
   t.match(res.body, '<h1>a &quot;quoted&quot; &lt;b&gt;.png</h1>')
   t.match(res.body, /<script type="module" src="\/assets\/image-page\.js\?v=[0-9a-f]{12}"><\/script>/)

@@ -69,7 +69,7 @@ t.test('with JavaScript: upload, thumbnails once processed, pages, the image pag
   await imagesLoaded(page)
   t.ok(await page.$eval('.display img', image => (image as HTMLImageElement).naturalWidth > 0), 'the display version shows')
   const downloads = await page.$$eval('.downloads a', links => links.map(link => [link.textContent, link.getAttribute('href')]))
-  t.same(downloads, [['Original', `/images/${id}/original`], ['Thumbnail', `/images/${id}/thumb`], ['Display size', `/images/${id}/display`]])
+  t.same(downloads, [['Original', `/images/${id}/original?download=true`], ['Thumbnail', `/images/${id}/thumb?download=true`], ['Display size', `/images/${id}/display?download=true`]])
   t.match(await page.textContent('.downloads'), /WEBP, 64×48/)
   const display = await page.request.get(`${base}/images/${id}/display`)
   t.equal(display.headers()['content-type'], 'image/webp', 'the link leads to the WebP file')
