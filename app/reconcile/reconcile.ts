@@ -61,12 +61,17 @@ export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOpti
       report.failures.push({ target, error: `${(err as Error).name}: ${(err as Error).message}` })
     }
   }
-  /** The item's status ('none' when there is no item) and TTL: a consistent read, never the index. */
-  const itemState = async (id: string): Promise<{ status: string, expiresAt?: number }> => {
+  const nowSeconds = (options.now ?? Date.now()) / 1000
+  /**
+   * The item's status: a consistent read, never the index. 'none' when there is no item, and
+   * 'none' too for an item past its TTL, which DynamoDB deletes when it gets to it (and the
+   * local stand-ins never do): a pending direct upload whose admission broke off after the copy.
+   */
+  const itemStatus = async (id: string): Promise<string> => {
     const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: { id }, ConsistentRead: true, ProjectionExpression: 'id, #status, expiresAt', ExpressionAttributeNames: { '#status': 'status' } }))
-    return Item ? { status: String(Item['status']), ...(typeof Item['expiresAt'] === 'number' && { expiresAt: Item['expiresAt'] }) } : { status: 'none' }
+    if (!Item || (typeof Item['expiresAt'] === 'number' && Item['expiresAt'] <= nowSeconds)) return 'none'
+    return String(Item['status'])
   }
-  const itemStatus = async (id: string): Promise<string> => (await itemState(id)).status
   const deleteObject = (key: string) => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
 
   const originals = new Map<string, ListedObject>()
@@ -132,12 +137,10 @@ export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOpti
       if (status === 'deleting') await ddb.send(new DeleteCommand({ TableName: table, Key: { id } }))
     })
   }
-  const nowSeconds = (options.now ?? Date.now()) / 1000
   for (const object of directUploads) {
     if (object.lastModified.getTime() > cutoff) continue
     await attempt(object.key, async () => {
-      const item = await itemState(object.key.slice(INCOMING.length))
-      if (item.status === 'pending' && (item.expiresAt === undefined || item.expiresAt > nowSeconds)) return
+      if (await itemStatus(object.key.slice(INCOMING.length)) === 'pending') return
       report.strayUploads.push(object.key)
       if (!dryRun) await deleteObject(object.key)
     })

@@ -60,9 +60,11 @@ async function world (t: Test): Promise<World> {
   await putObject(incomingKey(ids['pending']!))
   await putItem(ids['pending']!, { status: 'pending', expiresAt: inSeconds(3 * HOUR) })
   // Direct uploads the processor never moved: one with no item (it landed after a DELETE and
-  // its event was lost), one whose pending item is past its TTL (which DynamoDB Local ignores).
+  // its event was lost), one whose pending item is past its TTL (which DynamoDB Local ignores)
+  // and whose admission broke off after copying it to originals/.
   await putObject(incomingKey(ids['strayUpload']!))
   await putObject(incomingKey(ids['expiredPending']!))
+  await putObject(originalKey(ids['expiredPending']!))
   await putItem(ids['expiredPending']!, { status: 'pending', expiresAt: inSeconds(HOUR) })
   // DELETEs that failed half way: items marked deleting (out of the index), objects still there.
   await putObject(originalKey(ids['halfDeleted']!))
@@ -82,12 +84,12 @@ t.test('a dry run reports every kind of orphan and removes nothing', async t => 
   const report = await reconcile(clients, options({ dryRun: true }))
   t.match(report, {
     dryRun: true,
-    checked: { originals: 7, images: 6, variantSets: 9, directUploads: 3 },
-    orphanOriginals: [originalKey(ids['orphanOriginal']!)],
+    checked: { originals: 8, images: 6, variantSets: 9, directUploads: 3 },
     imagesWithoutOriginal: [ids['imageWithoutOriginal']],
     orphanVariants: [variantKey(ids['orphanVariants']!, 'display'), variantKey(ids['orphanVariants']!, 'thumb')].sort(),
     failures: []
   })
+  t.same(report.orphanOriginals.sort(), [originalKey(ids['orphanOriginal']!), originalKey(ids['expiredPending']!)].sort(), 'an item past its TTL counts as none')
   t.same(report.strayUploads.sort(), [incomingKey(ids['strayUpload']!), incomingKey(ids['expiredPending']!)].sort(), 'direct uploads never to be moved')
   t.same(report.unfinishedDeletes.sort(), [ids['halfDeleted'], ids['halfDeletedVariants']].sort(), 'half-done deletes, each once')
   t.same(await storedState(clients, config), before, 'nothing removed')
@@ -97,11 +99,11 @@ t.test('a run removes exactly the orphans; a second run finds nothing', async t 
   const { config, clients, ids, options } = await world(t)
   const before = await storedState(clients, config)
   const report = await reconcile(clients, options())
-  t.equal(report.orphanOriginals.length + report.imagesWithoutOriginal.length, 2)
+  t.equal(report.orphanOriginals.length + report.imagesWithoutOriginal.length, 3)
   t.equal(report.orphanVariants.length, 2)
   const after = await storedState(clients, config)
   const removed = ['orphanOriginal', 'imageWithoutOriginal', 'orphanVariants', 'halfDeleted', 'halfDeletedVariants', 'strayUpload'].map(name => ids[name]!)
-  t.same(after.keys, before.keys.filter(key => removed.every(id => !key.includes(id)) && key !== incomingKey(ids['expiredPending']!)),
+  t.same(after.keys, before.keys.filter(key => removed.every(id => !key.includes(id)) && !key.includes(ids['expiredPending']!)),
     'the orphaned original, the variants of the image without original, the orphaned variants, the half-deleted images\' objects and the stray direct uploads are gone')
   t.same(after.items.map(item => item['id']).sort(), before.items.map(item => item['id']).filter(id => !removed.includes(String(id))).sort(),
     'the items without original and of half-deleted images are gone; pending items stay (their TTL removes them)')
@@ -144,13 +146,13 @@ t.test('npm run reconcile: --dry-run prints the report; without it, the orphans 
   t.equal(dry.code, 0, dry.stderr)
   t.match(JSON.parse(dry.stdout), { dryRun: true, orphanOriginals: [originalKey(ids['orphanOriginal']!)], imagesWithoutOriginal: [ids['imageWithoutOriginal']] })
   t.match(dry.stderr, /dry run: would remove 1 orphaned originals, 1 images without original, 2 orphaned variants, 2 half-deleted images, 1 stray direct uploads; 0 failures/)
-  t.equal((await storedState(clients, config)).keys.length, 25, 'nothing removed by the dry run')
+  t.equal((await storedState(clients, config)).keys.length, 26, 'nothing removed by the dry run')
 
   const real = await run()
   t.equal(real.code, 0, real.stderr)
   t.match(real.stderr, /removed 1 orphaned originals/)
   // The pending item that expires within the hour is not past its TTL yet at the real now.
-  t.equal((await storedState(clients, config)).keys.length, 25 - 8)
+  t.equal((await storedState(clients, config)).keys.length, 26 - 8)
 })
 
 t.test('the reconcile_images Lambda handler: {"dryRun": true} only reports, the scheduled event removes', async t => {
@@ -159,11 +161,11 @@ t.test('the reconcile_images Lambda handler: {"dryRun": true} only reports, the 
   const { handler } = await import('../../app/reconcile-lambda.js')
   const dry = await handler({ dryRun: true })
   t.same(dry.orphanOriginals, [originalKey(ids['orphanOriginal']!)])
-  t.equal((await storedState(clients, config)).keys.length, 25)
+  t.equal((await storedState(clients, config)).keys.length, 26)
   const scheduled = { version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} }
   const report = await handler(scheduled)
   t.equal(report.dryRun, false)
   t.same(report.imagesWithoutOriginal, [ids['imageWithoutOriginal']])
   // The pending item that expires within the hour is not past its TTL yet at the real now.
-  t.equal((await storedState(clients, config)).keys.length, 25 - 8)
+  t.equal((await storedState(clients, config)).keys.length, 26 - 8)
 })
