@@ -9,6 +9,7 @@ import { registerErrorHandlers } from './plugins/error-handler.js'
 import { openApiRoutes, registerOpenApi } from './plugins/openapi.js'
 import { registerRateLimit } from './plugins/rate-limit.js'
 import { registerSecurityHeaders } from './plugins/security-headers.js'
+import { FIELD_VALUE_BYTES, registerUnreadBodyDrain } from './plugins/unread-body.js'
 import { imageRecordSchema, pendingImageSchema, uploadedImageSchema } from './routes/schemas.js'
 import healthRoutes from './routes/health.js'
 import uploadRoutes from './routes/upload.js'
@@ -54,6 +55,7 @@ export async function buildApp (config: Config, clients: AwsClients, options: Bu
   const deps: AppDeps = { config, ...clients }
 
   registerErrorHandlers(app)
+  registerUnreadBodyDrain(app, config)
   await registerSecurityHeaders(app, config, clients.s3)
   await registerRateLimit(app, config)
   app.addSchema(imageRecordSchema)
@@ -68,7 +70,7 @@ export async function buildApp (config: Config, clients: AwsClients, options: Bu
       fields: config.maxFields,
       parts: config.maxFiles + config.maxFields,
       fieldNameSize: 100,
-      fieldSize: 64 * 1024,
+      fieldSize: FIELD_VALUE_BYTES,
       headerPairs: 100
     }
   })

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { MultipartFile, Multipart } from '@fastify/multipart'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { errors, requestErrors } from '../lib/errors.js'
+import { AppError, errors, requestErrors } from '../lib/errors.js'
 import { sanitizeFilename } from '../lib/filename.js'
 import { readImageHead } from '../lib/image-head.js'
 import { checkStructure, type StructureCheck } from '../lib/image-structure.js'
@@ -116,13 +116,20 @@ async function * checkedChunks (chunks: AsyncIterator<Buffer>, structure: Struct
 }
 
 async function * fileChunks (part: MultipartFile, filename: string, ctx: UploadContext): AsyncGenerator<Buffer, void> {
+  // The parser would read an over-limit file to its end, discarding it, before the 413: answer
+  // as soon as the limit is crossed instead (the rest of the body is drained or the connection
+  // closed by plugins/unread-body.ts).
+  const tooLarge = (): AppError => errors.fileTooLarge(filename, ctx.config.maxUploadBytes)
+  const onLimit = (): void => { part.file.destroy(tooLarge()) }
+  part.file.once('limit', onLimit)
   try {
     for await (const chunk of part.file) yield chunk as Buffer
   } catch (err) {
     throw fromParserError(err, ctx.config)
+  } finally {
+    part.file.removeListener('limit', onLimit)
   }
-  // @fastify/multipart ends an over-limit file quietly and only marks it truncated.
-  if (part.file.truncated) throw errors.fileTooLarge(filename, ctx.config.maxUploadBytes)
+  if (part.file.truncated) throw tooLarge()
 }
 
 async function rollback (ctx: UploadContext, objects: UploadedImage[], items: UploadedImage[]): Promise<void> {
