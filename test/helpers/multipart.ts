@@ -45,3 +45,18 @@ export function largePng (size: number): Buffer {
   for (let i = 0; i + 4 <= filler.length; i += 4096) filler.writeUInt32BE(i, i)
   return Buffer.concat([png, filler])
 }
+
+/**
+ * A PNG whose header announces `side` x `side` pixels, followed by one IDAT chunk of zeros up
+ * to `size` bytes: refused from its header (422) when `side` is too large.
+ */
+export function pngAnnouncing (side: number, size: number): Buffer {
+  const header = Buffer.from(fixture('image.png').subarray(0, 33))
+  header.writeUInt32BE(side, 16)
+  header.writeUInt32BE(side, 20)
+  const data = Buffer.alloc(size - header.length - 12)
+  const chunkHead = Buffer.alloc(8)
+  chunkHead.writeUInt32BE(data.length, 0)
+  chunkHead.write('IDAT', 4, 'latin1')
+  return Buffer.concat([header, chunkHead, data, Buffer.alloc(4)])
+}

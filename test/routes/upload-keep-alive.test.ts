@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { buildTestApp, type TestApp } from '../helpers/build-app.js'
 import { startEmbeddedStack } from '../helpers/stand-ins.js'
-import { fixture, largePng, multipartBody, type FilePart } from '../helpers/multipart.js'
+import { fixture, largePng, multipartBody, pngAnnouncing, type FilePart } from '../helpers/multipart.js'
 import { storedState } from '../helpers/inspect.js'
 import { largestRequestBytes } from '../../app/plugins/unread-body.js'
 
@@ -64,21 +64,6 @@ function fetchClient (port: number): Client {
 async function upload (files: FilePart[], fields: Record<string, string> = {}): Promise<Sent> {
   const { payload, headers } = await multipartBody(files, fields)
   return { path: '/upload', body: payload, headers: { ...headers, accept: 'application/json' } }
-}
-
-/**
- * A PNG whose header announces `side` x `side` pixels, followed by one IDAT chunk of zeros up
- * to `size` bytes: refused from its header (422) when `side` is too large.
- */
-function pngAnnouncing (side: number, size: number): Buffer {
-  const header = Buffer.from(fixture('image.png').subarray(0, 33))
-  header.writeUInt32BE(side, 16)
-  header.writeUInt32BE(side, 20)
-  const data = Buffer.alloc(size - header.length - 12)
-  const chunkHead = Buffer.alloc(8)
-  chunkHead.writeUInt32BE(data.length, 0)
-  chunkHead.write('IDAT', 4, 'latin1')
-  return Buffer.concat([header, chunkHead, data, Buffer.alloc(4)])
 }
 
 interface Refusal {

@@ -1,10 +1,11 @@
 /** The upload page in a real browser (Debian chromium driven by playwright-core). */
 import t, { type Test } from 'tap'
 import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { buildTestApp } from '../helpers/build-app.js'
 import { startEmbeddedStack } from '../helpers/stand-ins.js'
-import { FIXTURES, fixture } from '../helpers/multipart.js'
+import { FIXTURES, fixture, pngAnnouncing } from '../helpers/multipart.js'
 import { readObject, sha256, storedState } from '../helpers/inspect.js'
 import { ARTIFACTS, launchBrowser } from '../helpers/browser.js'
 
@@ -59,6 +60,36 @@ t.test('with JavaScript: several files, progress to 100%, a refused file says wh
   t.match(byName['image.webp'], { state: 'done', progress: 100 })
   t.match(byName['notes.png'], { state: 'failed', status: /not an allowed image: detected application\/octet-stream/ })
   t.equal((await storedState(clients, config)).items.length, 2)
+})
+
+t.test('with JavaScript: many files, large refused ones among them, each ends with a message or a link', async t => {
+  const { base, clients, config } = await serve(t)
+  const page = await browser.newPage()
+  t.teardown(() => page.close())
+  await page.goto(base + '/')
+  // Refused files whose bodies the server stops reading: the browser reuses their keep-alive
+  // connections for the files queued behind them.
+  const noise = (n: number) => ({ name: `noise-${n}.png`, mimeType: 'image/png', buffer: randomBytes(300 * 1024) })
+  const bomb = (n: number) => ({ name: `bomb-${n}.png`, mimeType: 'image/png', buffer: pngAnnouncing(30_000, 1024 * 1024) })
+  const good = (n: number) => ({ name: `good-${n}.png`, mimeType: 'image/png', buffer: fixture('image.png') })
+  const files = [noise(1), bomb(1), good(1), noise(2), noise(3), good(2), bomb(2), noise(4), good(3), good(4), noise(5), good(5)]
+  await page.setInputFiles('#file-input', files)
+  await page.click('button[type=submit]')
+  await page.waitForFunction(count => document.querySelectorAll('.upload.done, .upload.failed').length === count, files.length, { timeout: 20_000 })
+  await page.screenshot({ path: join(ARTIFACTS, 'upload-page-refusals.png'), fullPage: true })
+
+  const rows = await page.$$eval('.upload', rows => rows.map(row => ({
+    name: row.querySelector('.name')!.textContent!,
+    state: row.classList.contains('done') ? 'done' : 'failed',
+    status: row.querySelector('.status')!.textContent!
+  })))
+  for (const row of rows) {
+    if (row.name.startsWith('good')) t.match(row, { state: 'done', status: 'Stored: view' }, row.name)
+    if (row.name.startsWith('noise')) t.match(row, { state: 'failed', status: /not an allowed image/ }, row.name)
+    if (row.name.startsWith('bomb')) t.match(row, { state: 'failed', status: /30000x30000 pixels, over the limit/ }, row.name)
+  }
+  t.equal(rows.length, files.length)
+  t.equal((await storedState(clients, config)).items.length, files.filter(file => file.name.startsWith('good')).length)
 })
 
 t.test('with JavaScript: a file dropped on the drop zone is uploaded', async t => {
