@@ -70,7 +70,8 @@ interface Refusal {
   name: string
   status: number
   code: string
-  sent: () => Promise<Sent>
+  /** `imageId` is an image the previous upload stored. */
+  sent: (imageId: string) => Promise<Sent>
   /** Fastify answers a body declared over a route's bodyLimit with `Connection: close`, unread. */
   closes?: boolean
 }
@@ -137,6 +138,12 @@ const refusals: Refusal[] = [
     status: 404,
     code: 'NOT_FOUND',
     sent: async () => ({ path: '/nope', body: randomBytes(MiB), headers: { 'content-type': 'application/octet-stream' } })
+  },
+  {
+    name: 'a delete with a wrong token and a 512 KiB JSON body',
+    status: 403,
+    code: 'FORBIDDEN',
+    sent: async imageId => ({ method: 'DELETE', path: `/images/${imageId}`, body: Buffer.from(JSON.stringify({ pad: 'x'.repeat(512 * KiB) })), headers: { 'content-type': 'application/json', 'x-delete-token': 'A'.repeat(43) } })
   }
 ]
 
@@ -154,21 +161,23 @@ for (const client of clients) {
     const served = await serve(t)
     const { send, sockets } = client.make(t, served)
     const valid = await upload([{ filename: 'image.png', content: fixture('image.png'), type: 'image/png' }])
+    let last = JSON.parse((await send(valid)).body)
     for (const refusal of refusals) {
-      const refused = await send(await refusal.sent())
+      const refused = await send(await refusal.sent(last.id))
       t.equal(refused.status, refusal.status, refusal.name)
       t.equal(JSON.parse(refused.body).code, refusal.code, refusal.name)
       if (refusal.closes) t.equal(refused.headers['connection'], 'close', `${refusal.name}: the connection is closed`)
       else t.not(refused.headers['connection'], 'close', `${refusal.name}: the connection stays open`)
       const accepted = await send(valid)
       t.equal(accepted.status, 201, `the upload after ${refusal.name}`)
+      last = JSON.parse(accepted.body)
     }
     if (sockets) {
       const closing = refusals.filter(refusal => refusal.closes).length
       t.equal(sockets.size, 1 + closing, 'one connection carried every request up to each answer that closed it')
     }
     const { keys, items } = await storedState(served.clients, served.config)
-    t.equal(items.length, refusals.length, 'only the accepted uploads have items')
+    t.equal(items.length, refusals.length + 1, 'only the accepted uploads have items')
     t.same(keys, items.map(item => item['key']).sort(), 'and only their objects are stored')
   })
 }
