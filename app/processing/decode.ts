@@ -36,7 +36,7 @@ async function openHeic (bytes: Buffer, options: SharpOptions, maxPixels: number
       throw new UndecodableImage(`HEIF: ${err.message}`)
     })
     // libheif has applied the file's rotation and mirroring (irot/imir) to these pixels.
-    return fromRgba(Buffer.from(data.buffer, data.byteOffset, data.byteLength), width, height, 255, options)
+    return fromRgba(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height, 255, options)
   } finally {
     images.dispose()
   }
@@ -53,29 +53,36 @@ function openBmp (bytes: Buffer, options: SharpOptions, maxPixels: number): Shar
     throw new UndecodableImage(`BMP: ${(err as Error).message}`)
   }
   // bmp-ts's own RGBA option is broken for palette images; its default order, ABGR, is right
-  // for every bit depth. Its alpha is 0 for formats without alpha.
+  // for every bit depth. Its alpha is 0 for formats without alpha. Reordered in place: the
+  // decoded pixels are the only copy.
   const { width, height, data } = decoded
-  const rgba = Buffer.alloc(width * height * 4)
-  for (let i = 0; i < rgba.length; i += 4) {
-    rgba[i] = data[i + 3]!
-    rgba[i + 1] = data[i + 2]!
-    rgba[i + 2] = data[i + 1]!
-    rgba[i + 3] = data[i]!
+  for (let i = 0; i < data.length; i += 4) {
+    const alpha = data[i]!
+    const blue = data[i + 1]!
+    data[i] = data[i + 3]!
+    data[i + 1] = data[i + 2]!
+    data[i + 2] = blue
+    data[i + 3] = alpha
   }
-  return fromRgba(rgba, width, height, 0, options)
+  return fromRgba(data, width, height, 0, options)
 }
 
 /**
  * Raw RGBA into sharp. When every alpha value is `noAlpha` (the decoder's "no transparency"),
- * the alpha channel is dropped: variants of opaque images stay opaque (and smaller).
+ * the alpha channel is dropped: variants of opaque images stay opaque (and smaller). It is
+ * dropped in place (each pixel moves to an offset no later than its own), so the decoded
+ * pixels are never copied.
  */
-function fromRgba (rgba: Buffer, width: number, height: number, noAlpha: number, options: SharpOptions): Sharp {
+function fromRgba (rgba: Uint8Array, width: number, height: number, noAlpha: number, options: SharpOptions): Sharp {
   let opaque = true
   for (let i = 3; i < rgba.length && opaque; i += 4) opaque = rgba[i] === noAlpha
   if (!opaque) return sharp(rgba, { ...options, raw: { width, height, channels: 4 } })
-  const rgb = Buffer.alloc(width * height * 3)
-  for (let src = 0, dst = 0; src < rgba.length; src += 4, dst += 3) rgba.copy(rgb, dst, src, src + 3)
-  return sharp(rgb, { ...options, raw: { width, height, channels: 3 } })
+  for (let src = 0, dst = 0; src < rgba.length; src += 4, dst += 3) {
+    rgba[dst] = rgba[src]!
+    rgba[dst + 1] = rgba[src + 1]!
+    rgba[dst + 2] = rgba[src + 2]!
+  }
+  return sharp(rgba.subarray(0, width * height * 3), { ...options, raw: { width, height, channels: 3 } })
 }
 
 function checkPixels (width: number, height: number, maxPixels: number): void {

@@ -1,11 +1,14 @@
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import type { RenderedVariant } from './render.js'
 
-/** The object's bytes, or undefined when it is gone. */
+/**
+ * The object's bytes, or undefined when it is gone. They arrive in one buffer of the announced
+ * length, filled as the chunks come: the original is held once, never as chunks plus a copy.
+ */
 export async function fetchObject (s3: S3Client, bucket: string, key: string): Promise<{ bytes: Buffer, size: number } | undefined> {
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
-    const bytes = Buffer.from(await object.Body!.transformToByteArray())
+    const bytes = await readBody(object.Body, object.ContentLength)
     return { bytes, size: bytes.length }
   } catch (err) {
     if (isMissing(err)) return undefined
@@ -21,16 +24,38 @@ export async function fetchObject (s3: S3Client, bucket: string, key: string): P
 export async function fetchObjectHead (s3: S3Client, bucket: string, key: string, limit: number): Promise<{ bytes: Buffer, size: number, eTag?: string } | undefined> {
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${limit - 1}` }))
-    const bytes = Buffer.from(await object.Body!.transformToByteArray())
-    // "bytes 0-1023/52428800"; a server that ignores Range sends the whole object and no ContentRange.
+    // A server that ignores Range sends the whole object: only its first `limit` bytes are read.
+    const bytes = await readBody(object.Body, object.ContentLength, limit)
+    // "bytes 0-1023/52428800"; without a ContentRange the whole object was sent.
     const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
-    return { bytes: bytes.subarray(0, limit), size: total === undefined ? bytes.length : Number(total), ...(object.ETag && { eTag: object.ETag }) }
+    return { bytes, size: Number(total ?? object.ContentLength ?? bytes.length), ...(object.ETag && { eTag: object.ETag }) }
   } catch (err) {
     if (isMissing(err)) return undefined
     // S3 answers a range on an empty object with 416 InvalidRange.
     if ((err as Error).name === 'InvalidRange' || statusOf(err) === 416) return { bytes: Buffer.alloc(0), size: 0 }
     throw err
   }
+}
+
+/**
+ * A response body in one buffer of its Content-Length (S3 always sends one), or of `limit` if
+ * that is smaller: reading stops there and the rest is never downloaded. A body that ends early
+ * or runs past its length is an error (the event is retried), never a short image.
+ */
+async function readBody (body: unknown, length: number | undefined, limit = Infinity): Promise<Buffer> {
+  const chunks = body as AsyncIterable<Uint8Array>
+  if (length === undefined) throw new Error('S3 sent no Content-Length')
+  const size = Math.min(length, limit)
+  const bytes = Buffer.allocUnsafe(size)
+  let received = 0
+  for await (const chunk of chunks) {
+    if (received + chunk.length > length) throw new Error(`the body is longer than its Content-Length ${length}`)
+    bytes.set(chunk.subarray(0, size - received), received)
+    received += chunk.length
+    if (received >= size && size < length) break
+  }
+  if (received < size) throw new Error(`the body ended after ${received} of ${length} bytes`)
+  return bytes
 }
 
 export async function objectExists (s3: S3Client, bucket: string, key: string): Promise<boolean> {

@@ -6,21 +6,30 @@ export interface S3Recorder {
   url: string
   /** Every multipart upload S3 said it started, seen on the wire (for a client in another process). */
   started: Array<MultipartRef & { bucket: string }>
+  /** Every request, in order, with the Range it asked for (as S3 received it). */
+  requests: Array<{ method: string, bucket: string, key: string, range?: string }>
   close: () => Promise<void>
 }
 
 /**
  * An HTTP proxy in front of an S3 stand-in that writes down each CreateMultipartUpload answer,
- * so a test can later ask S3 whether every one of them was completed or aborted. Everything
+ * so a test can later ask S3 whether every one of them was completed or aborted, and every
+ * request's method, key and Range (how often an object was read, and how much of it). Everything
  * else passes through untouched (path-style requests; signatures are not re-made, and the
  * stand-ins do not check them).
  */
-export async function startS3Recorder (target: string): Promise<S3Recorder> {
+export async function startS3Recorder (target: string, options: { ignoreRange?: boolean } = {}): Promise<S3Recorder> {
   const started: S3Recorder['started'] = []
+  const requests: S3Recorder['requests'] = []
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', target)
     const creates = req.method === 'POST' && url.searchParams.has('uploads')
-    const upstream = request(url, { method: req.method, headers: req.headers }, answer => {
+    const [, bucket = '', ...key] = url.pathname.split('/')
+    const { range, ...withoutRange } = req.headers
+    requests.push({ method: req.method ?? '', bucket, key: decodeURIComponent(key.join('/')), ...(range && { range }) })
+    // A server that ignores Range answers with the whole object, as HTTP allows.
+    const headers = options.ignoreRange ? withoutRange : req.headers
+    const upstream = request(url, { method: req.method, headers }, answer => {
       res.writeHead(answer.statusCode ?? 502, answer.headers)
       if (!creates) return answer.pipe(res)
       const chunks: Buffer[] = []
@@ -28,7 +37,6 @@ export async function startS3Recorder (target: string): Promise<S3Recorder> {
       answer.on('end', () => {
         const body = Buffer.concat(chunks).toString()
         const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(body)?.[1]
-        const [, bucket = '', ...key] = url.pathname.split('/')
         if (uploadId) started.push({ bucket, key: decodeURIComponent(key.join('/')), uploadId })
         res.end()
       })
@@ -42,6 +50,7 @@ export async function startS3Recorder (target: string): Promise<S3Recorder> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     started,
+    requests,
     close: () => new Promise(resolve => { server.closeAllConnections(); server.close(() => resolve()) })
   }
 }
