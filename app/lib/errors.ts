@@ -36,8 +36,8 @@ export const errors = {
     new AppError(415, 'UNSUPPORTED_TYPE', `The file "${filename}" is not an allowed image: detected ${detected}. Allowed: ${allowed.join(', ')}.`),
   tooManyPixels: (filename: string, width: number, height: number, limit: number) =>
     new AppError(422, 'TOO_MANY_PIXELS', `The image "${filename}" is ${width}x${height} pixels, over the limit of ${limit} pixels.`),
-  unreadableImage: (filename: string) =>
-    new AppError(422, 'UNREADABLE_IMAGE', `The image "${filename}" has no readable header: its dimensions could not be read.`),
+  unreadableImage: (filename: string, contentType: string, problem: string) =>
+    new AppError(422, 'UNREADABLE_IMAGE', `The image "${filename}" (detected ${contentType}) has no readable header: ${problem}.`),
   corruptImage: (filename: string, contentType: string, problem: string) =>
     new AppError(422, 'CORRUPT_IMAGE', `The image "${filename}" is not a whole ${contentType} file: ${problem}.`),
   storageUnavailable: () =>

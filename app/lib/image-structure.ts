@@ -6,10 +6,7 @@
  * chunk header; pixel data is skipped, never decoded.
  */
 
-/** What a walker wants next: bytes to look at, bytes to pass over, or the next byte equal to `find`. */
-type Need = { read: number, endOk?: boolean } | { skip: number } | { find: number }
-/** A walker receives the bytes it asked to read; an empty buffer means the stream ended where endOk allowed it. */
-type Walker = Generator<Need, void, Buffer>
+import { WalkerDriver, type Need, type Walker } from './byte-walker.js'
 
 const WALKERS: Record<string, () => Walker> = {
   'image/png': png,
@@ -33,70 +30,10 @@ export interface StructureCheck {
 export function checkStructure (contentType: string): StructureCheck {
   const make = WALKERS[contentType]
   if (!make) return { push: () => undefined, end: () => undefined }
-  return new WalkerDriver(make())
-}
-
-class WalkerDriver implements StructureCheck {
-  #walker: Walker
-  #need: Need | undefined
-  #partial: Buffer[] = []
-  #partialLength = 0
-  #offset = 0
-  #problem: string | undefined
-
-  constructor (walker: Walker) {
-    this.#walker = walker
-    this.#resume(Buffer.alloc(0))
-  }
-
-  push (chunk: Buffer): string | undefined {
-    let at = 0
-    while (this.#need && at < chunk.length) {
-      const need = this.#need
-      if ('skip' in need) {
-        const n = Math.min(need.skip, chunk.length - at)
-        need.skip -= n
-        at += n
-        if (need.skip === 0) this.#resume(Buffer.alloc(0))
-      } else if ('find' in need) {
-        const found = chunk.indexOf(need.find, at)
-        at = found === -1 ? chunk.length : found + 1
-        if (found !== -1) this.#resume(chunk.subarray(found, found + 1))
-      } else {
-        const n = Math.min(need.read - this.#partialLength, chunk.length - at)
-        this.#partial.push(chunk.subarray(at, at + n))
-        this.#partialLength += n
-        at += n
-        if (this.#partialLength === need.read) {
-          const bytes = Buffer.concat(this.#partial, this.#partialLength)
-          this.#partial = []
-          this.#partialLength = 0
-          this.#resume(bytes)
-        }
-      }
-    }
-    this.#offset += chunk.length
-    return this.#problem
-  }
-
-  end (): string | undefined {
-    const need = this.#need
-    if (need && 'read' in need && need.endOk && this.#partialLength === 0) this.#resume(Buffer.alloc(0))
-    if (this.#problem) return this.#problem
-    if (this.#need) return `it ends after ${this.#offset} bytes, before its data does (truncated?)`
-    return undefined
-  }
-
-  #resume (value: Buffer): void {
-    try {
-      let next = this.#walker.next(value)
-      // A zero-byte skip is satisfied at once, even at the very end of the stream.
-      while (!next.done && 'skip' in next.value && next.value.skip === 0) next = this.#walker.next(Buffer.alloc(0))
-      this.#need = next.done ? undefined : { ...next.value }
-    } catch (err) {
-      this.#need = undefined
-      this.#problem = (err as Error).message
-    }
+  const driver = new WalkerDriver(make())
+  return {
+    push: (chunk) => { driver.push(chunk); return driver.problem },
+    end: () => { driver.end(); return driver.problem }
   }
 }
 
@@ -112,7 +49,7 @@ function * png (): Walker {
   }
 }
 
-const STANDALONE_JPEG_MARKERS = new Set([0x01, 0xd8])
+export const STANDALONE_JPEG_MARKERS = new Set([0x01, 0xd8])
 
 function * jpeg (): Walker {
   yield { skip: 2 }
@@ -128,7 +65,7 @@ function * jpeg (): Walker {
  * The next marker byte, passing over entropy-coded data, byte stuffing (FF 00), restart markers
  * and fill bytes. Lenient like libjpeg: stray bytes between segments are skipped, not refused.
  */
-function * nextJpegMarker (): Generator<Need, number, Buffer> {
+export function * nextJpegMarker (): Generator<Need, number, Buffer> {
   for (;;) {
     yield { find: 0xff }
     let byte = (yield { read: 1 }).readUInt8(0)

@@ -1,6 +1,7 @@
-import { readDimensions } from '../lib/dimensions.js'
-import { errors } from '../lib/errors.js'
-import { HEADER_PROBE_LIMIT } from '../lib/image-head.js'
+import type { Readable } from 'node:stream'
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { AppError, errors } from '../lib/errors.js'
+import { HEADER_PROBE_LIMIT, storedImageDimensions } from '../lib/image-head.js'
 import { SNIFF_BYTES, sniffContentType } from '../lib/sniff.js'
 import { IMAGE_KIND } from '../lib/table.js'
 import { readImageItem, type ImageItem } from '../services/image-items.js'
@@ -34,7 +35,7 @@ export async function admitDirectUpload (deps: ProcessorDeps, ref: OriginalRef):
 
   const head = await fetchObjectHead(s3, config.bucket, ref.key, HEADER_PROBE_LIMIT)
   if (!head) return skipped('the upload is gone')
-  const checked = await check(item, head, config)
+  const checked = await check(item, head, config, (offset) => readObjectFrom(s3, config.bucket, ref.key, offset, head.eTag))
   if (typeof checked === 'string') return reject(deps, ref, item, checked)
   if (!head.eTag) throw new Error(`S3 sent no ETag for ${ref.key}`)
 
@@ -60,14 +61,37 @@ async function reject ({ config, s3, ddb }: ProcessorDeps, ref: OriginalRef, ite
   return { id: ref.id, key: ref.key, result: recorded ? 'refused' : 'skipped', detail: reason }
 }
 
-async function check (item: ImageItem, object: { bytes: Buffer, size: number }, rules: { allowedTypes: readonly string[], maxPixels: number }): Promise<string | { contentType: string, width: number, height: number }> {
+async function check (
+  item: ImageItem,
+  object: { bytes: Buffer, size: number },
+  rules: { allowedTypes: readonly string[], maxPixels: number },
+  readFrom: (offset: number) => AsyncIterable<Buffer>
+): Promise<string | { contentType: string, width: number, height: number }> {
   if (object.size !== item.size) return wrongSize(object.size, item.size)
   const contentType = await sniffContentType(object.bytes.subarray(0, SNIFF_BYTES))
   if (!rules.allowedTypes.includes(contentType)) return errors.unsupportedType(item.filename, contentType, rules.allowedTypes).message
-  const size = readDimensions(object.bytes.subarray(0, HEADER_PROBE_LIMIT))
-  if (!size) return errors.unreadableImage(item.filename).message
-  if (size.width * size.height > rules.maxPixels) return errors.tooManyPixels(item.filename, size.width, size.height, rules.maxPixels).message
-  return { contentType, ...size }
+  try {
+    const pixelRules = { filename: item.filename, maxPixels: rules.maxPixels }
+    return { contentType, ...await storedImageDimensions(contentType, { first: object.bytes, size: object.size }, pixelRules, readFrom) }
+  } catch (err) {
+    if (err instanceof AppError) return err.message
+    throw err
+  }
+}
+
+/**
+ * The object from `offset` on, for a header the first MiB did not hold (a TIFF directory after
+ * the pixels): the reader stops it as soon as it has the header. It must still be the object
+ * whose first MiB was checked; if it was replaced, the error is retried and the new object checked.
+ */
+async function * readObjectFrom (s3: S3Client, bucket: string, key: string, offset: number, eTag: string | undefined): AsyncGenerator<Buffer> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${offset}-`, ...(eTag && { IfMatch: eTag }) }))
+  const body = object.Body as Readable
+  if (eTag && object.ETag !== eTag) {
+    body.destroy()
+    throw new Error(`${key} changed while its header was read`)
+  }
+  yield * body
 }
 
 const wrongSize = (size: number, granted: number): string =>

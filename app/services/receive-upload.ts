@@ -5,6 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { AppError, errors, requestErrors } from '../lib/errors.js'
 import { sanitizeFilename } from '../lib/filename.js'
 import { readImageHead } from '../lib/image-head.js'
+import type { DimensionWatch } from '../lib/dimension-watch.js'
 import { checkStructure, type StructureCheck } from '../lib/image-structure.js'
 import { newDeleteToken } from '../lib/delete-token.js'
 import { newImageId, originalKey } from '../lib/keys.js'
@@ -80,10 +81,13 @@ async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: Up
       key,
       contentType: head.contentType,
       head: head.bytes,
-      rest: head.ended ? undefined : checkedChunks(chunks, structure, fail),
+      rest: head.ended ? undefined : checkedChunks(chunks, structure, fail, head.late),
       partSize: config.s3PartSize,
       queueSize: config.s3QueueSize
     })
+    // A header that came late was checked inside the stream, before its last byte was stored;
+    // read it here while the placeholder still has the object rolled back if anything is amiss.
+    const { width, height } = head.late ? head.late.end() : head
     pending.pop()
     return {
       id,
@@ -93,8 +97,8 @@ async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: Up
       contentType: head.contentType,
       size: stored.size,
       sha256: stored.sha256,
-      width: head.width,
-      height: head.height,
+      width,
+      height,
       uploadedAt: new Date().toISOString(),
       // The S3 event of this object makes the variants (app/processing).
       status: 'processing',
@@ -106,13 +110,19 @@ async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: Up
   }
 }
 
-/** The rest of a file, walked for structure; a broken or truncated image fails before its last byte is stored. */
-async function * checkedChunks (chunks: AsyncIterator<Buffer>, structure: StructureCheck, fail: (problem: string | undefined) => void): AsyncGenerator<Buffer, void> {
+/**
+ * The rest of a file, walked for structure and, when the header probe did not reach them, for
+ * its dimensions: a broken or truncated image, or a late header over the pixel limit or missing,
+ * fails before its last byte is stored, so the upload is aborted, never completed.
+ */
+async function * checkedChunks (chunks: AsyncIterator<Buffer>, structure: StructureCheck, fail: (problem: string | undefined) => void, late: DimensionWatch | undefined): AsyncGenerator<Buffer, void> {
   for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
     fail(structure.push(next.value))
+    late?.push(next.value)
     yield next.value
   }
   fail(structure.end())
+  late?.end()
 }
 
 async function * fileChunks (part: MultipartFile, filename: string, ctx: UploadContext): AsyncGenerator<Buffer, void> {

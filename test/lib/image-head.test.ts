@@ -1,5 +1,6 @@
 import t from 'tap'
-import { readImageHead, HEADER_PROBE_LIMIT } from '../../app/lib/image-head.js'
+import { readImageHead, storedImageDimensions, HEADER_PROBE_LIMIT } from '../../app/lib/image-head.js'
+import { grayTiff } from '../fixtures/late-headers.js'
 import { DEFAULT_ALLOWED_TYPES } from '../../app/config.js'
 import { fixture } from '../helpers/multipart.js'
 
@@ -37,24 +38,96 @@ t.test('refuses before reading past the sniffing window when the type is wrong',
   t.ok(read <= 5 * 1024, `read ${read} bytes`)
 })
 
-t.test('gives up on dimensions at the probe limit', async t => {
-  // A JPEG start marker followed by an endless APP1 segment chain: no frame header ever.
-  const soi = Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff])
+t.test('a format with its size at a fixed place gives up at the probe limit', async t => {
+  // A BMP signature, then zeros: its header says 0x0 pixels, wherever the probe looks.
+  const start = Buffer.from('BM')
   const filler = Buffer.alloc(64 * 1024, 0)
   let read = 0
   async function * endless (): AsyncGenerator<Buffer> {
-    yield soi
+    yield start
     for (let i = 0; i < 100; i++) {
       read += filler.length
       yield filler
     }
   }
-  await t.rejects(readImageHead(endless(), rules), { code: 'UNREADABLE_IMAGE', statusCode: 422 })
+  await t.rejects(readImageHead(endless(), rules), { code: 'UNREADABLE_IMAGE', statusCode: 422, message: /detected image\/bmp.*not in its first 1048576 bytes/ })
   t.ok(read <= HEADER_PROBE_LIMIT + filler.length, `read ${read} bytes`)
+})
+
+t.test('a JPEG without its frame header in the first MiB goes on provisionally and fails when the file ends without one', async t => {
+  // A JPEG start marker followed by an APP1 segment and zeros: no frame header ever.
+  const soi = Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff])
+  const filler = Buffer.alloc(64 * 1024, 0)
+  async function * endless (): AsyncGenerator<Buffer> {
+    yield soi
+    for (let i = 0; i < 40; i++) yield filler
+  }
+  const chunks = endless()
+  const head = await readImageHead(chunks, rules)
+  t.ok(head.late, 'no dimensions yet: a watch for the rest')
+  t.ok(head.bytes.length <= HEADER_PROBE_LIMIT + filler.length, `held ${head.bytes.length} bytes`)
+  for await (const chunk of chunks) head.late!.push(chunk)
+  t.throws(() => head.late!.end(), { code: 'UNREADABLE_IMAGE', statusCode: 422, message: /detected image\/jpeg.*ends after 2621446 bytes, before its header/ })
+})
+
+t.test('a TIFF written by libtiff, directory after the pixels and past the sniffing window, is a TIFF with its size', async t => {
+  for (const name of ['ifd-last.tif', 'ifd-last-be.tif', 'ifd-last-bigtiff.tif']) {
+    const head = await readImageHead(chunksOf(fixture(name), 1000), rules)
+    t.match(head, { contentType: 'image/tiff', width: 64, height: 48 }, name)
+  }
+})
+
+t.test('a TIFF directory past the probe limit is read from the rest of the stream, and over the limit fails at its chunk', async t => {
+  const tiff = grayTiff({ width: 1500, height: 1000 })
+  const directoryAt = 8 + 1500 * 1000
+  const fed: number[] = []
+  const watch = async (maxPixels: number): Promise<unknown> => {
+    const chunks = chunksOf(tiff, 64 * 1024)
+    const head = await readImageHead(chunks, { ...rules, maxPixels })
+    t.equal(head.contentType, 'image/tiff')
+    t.ok(head.late && head.bytes.length <= HEADER_PROBE_LIMIT + 64 * 1024, 'provisional, holding at most the probe')
+    let offset = head.bytes.length
+    for await (const chunk of chunks) {
+      fed.push(offset)
+      offset += chunk.length
+      const found = head.late!.push(chunk)
+      if (found) return found
+    }
+    return head.late!.end()
+  }
+  t.same(await watch(1500 * 1000), { width: 1500, height: 1000 })
+  fed.length = 0
+  await t.rejects(watch(1500 * 1000 - 1), { code: 'TOO_MANY_PIXELS', statusCode: 422, message: /1500x1000/ })
+  t.ok(fed.at(-1)! <= directoryAt && fed.at(-1)! + 64 * 1024 > directoryAt, 'refused at the chunk holding the directory')
+})
+
+t.test('a TIFF whose directory lies past its end is refused as unreadable, naming the type', async t => {
+  const tiff = grayTiff({ width: 1500, height: 1000, ifdOffset: 5_000_000 })
+  const chunks = chunksOf(tiff, 64 * 1024)
+  const head = await readImageHead(chunks, rules)
+  for await (const chunk of chunks) head.late!.push(chunk)
+  t.throws(() => head.late!.end(), { code: 'UNREADABLE_IMAGE', message: /detected image\/tiff.*ends after 1500122 bytes, before its header \(the file places it at byte 5000000\)/ })
+})
+
+t.test('a stored file: a late TIFF directory costs one read from its offset', async t => {
+  const tiff = grayTiff({ width: 1500, height: 1000 })
+  const reads: number[] = []
+  const readFrom = async function * (offset: number): AsyncGenerator<Buffer> {
+    reads.push(offset)
+    yield * chunksOf(tiff.subarray(offset), 16)
+  }
+  const file = { first: tiff.subarray(0, HEADER_PROBE_LIMIT), size: tiff.length }
+  t.same(await storedImageDimensions('image/tiff', file, { filename: 'x', maxPixels: 1e8 }, readFrom), { width: 1500, height: 1000 })
+  t.same(reads, [8 + 1500 * 1000])
+  await t.rejects(storedImageDimensions('image/tiff', file, { filename: 'x', maxPixels: 1000 }, readFrom), { code: 'TOO_MANY_PIXELS' })
+  const pastEnd = grayTiff({ width: 1500, height: 1000, ifdOffset: 5_000_000 })
+  await t.rejects(storedImageDimensions('image/tiff', { first: pastEnd.subarray(0, HEADER_PROBE_LIMIT), size: pastEnd.length }, { filename: 'x', maxPixels: 1e8 }, readFrom), { code: 'UNREADABLE_IMAGE', message: /places it at byte 5000000/ })
+  t.same(reads, [8 + 1500 * 1000, 8 + 1500 * 1000], 'nothing read for a directory past the end')
+  t.same(await storedImageDimensions('image/png', { first: fixture('image.png'), size: fixture('image.png').length }, { filename: 'x', maxPixels: 1e8 }, readFrom), { width: 64, height: 48 })
 })
 
 t.test('counts pixels against the limit', async t => {
   await t.rejects(readImageHead(chunksOf(fixture('image.png'), 4096), { ...rules, maxPixels: 3071 }), { code: 'TOO_MANY_PIXELS' })
   const head = await readImageHead(chunksOf(fixture('image.png'), 4096), { ...rules, maxPixels: 3072 })
-  t.equal(head.width * head.height, 3072)
+  t.match(head, { width: 64, height: 48 })
 })
