@@ -5,6 +5,7 @@ import type { Server } from 'node:http'
 import S3rver from 's3rver'
 import dynalite from 'dynalite'
 import { DUMMY_ACCOUNT } from 's3rver/lib/models/account.js'
+import { installS3rverPaging } from './s3rver-paging.js'
 
 /** Credentials both embedded servers accept, so any AWS client (the AWS CLI too) can look inside. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' }
@@ -37,6 +38,7 @@ export async function startLocalStack (options: LocalStackOptions): Promise<Loca
   await mkdir(dynamoDir, { recursive: true })
 
   DUMMY_ACCOUNT.createKeyPair(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey)
+  installS3rverPaging()
   const s3rver = new S3rver({ address: HOST, port: options.s3Port ?? 0, silent: true, directory: s3Dir })
   const s3Address = await s3rver.run()
 
