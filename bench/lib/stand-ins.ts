@@ -15,12 +15,11 @@ export interface StandIns {
 
 /**
  * s3rver + dynalite in their own process (the app's embedded stack, started by
- * stand-ins-main.ts). --openssl-legacy-provider lets s3rver page through ListObjectsV2,
- * which the checks need to count objects.
+ * stand-ins-main.ts).
  */
 export async function startStandIns (): Promise<StandIns> {
   const dataDir = scratchDir('stand-ins')
-  const child = spawnNode(['--openssl-legacy-provider', '--import', 'tsx', 'bench/lib/stand-ins-main.ts', dataDir], {
+  const child = spawnNode(['--import', 'tsx', 'bench/lib/stand-ins-main.ts', dataDir], {
     logFile: join(TMP, 'stand-ins.log'),
     stdout: 'pipe'
   })
