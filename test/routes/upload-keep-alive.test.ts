@@ -56,8 +56,8 @@ function nodeHttpClient (t: Test, port: number): { send: Client, sockets: Set<So
 /** The platform's fetch (undici), which keeps connections alive by default. */
 function fetchClient (port: number): Client {
   return async ({ method = 'POST', path, body, headers = {} }) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body, signal: AbortSignal.timeout(ANSWER_MS) })
-    return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() }
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers, body: body && new Uint8Array(body), signal: AbortSignal.timeout(ANSWER_MS) })
+    return { status: res.status, headers: Object.fromEntries(res.headers.entries()), body: await res.text() }
   }
 }
 
