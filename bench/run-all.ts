@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { run as throughput } from './throughput.js'
 import { run as smallImages } from './small-images.js'
 import { run as processing } from './processing.js'
+import { run as processingMemory } from './processing-memory.js'
 import { run as coldStart } from './cold-start.js'
 import { run as profile } from './profile.js'
 import { ROOT, TMP } from './lib/processes.js'
@@ -18,6 +19,7 @@ const BENCHMARKS: Array<[string, (options: RunOptions) => Promise<BenchResult>]>
   ['throughput and memory', throughput],
   ['small images', smallImages],
   ['processing', processing],
+  ['processing memory', processingMemory],
   // Last but one: the Lambda entry and its bundle are the newest code in the tree.
   ['cold start', coldStart],
   // Untimed diagnostics for the rows that miss: where the servers' CPU and memory go.

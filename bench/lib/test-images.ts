@@ -30,3 +30,18 @@ export async function jpegOfSize (bytes: number): Promise<Buffer> {
   }
   return image
 }
+
+/**
+ * A photo-like JPEG (quality 100, as a camera's finest setting) or PNG of about `bytes`, 4:3:
+ * the size per pixel is measured on a small sample first, so one full-size encode is enough.
+ */
+export async function photoOfSize (format: 'jpeg' | 'png', bytes: number): Promise<{ data: Buffer, width: number, height: number }> {
+  const encode = async (width: number, height: number): Promise<Buffer> => {
+    const image = sharp(photoLikePixels(width, height), { raw: { width, height, channels: 3 } })
+    return await (format === 'jpeg' ? image.jpeg({ quality: 100 }) : image.png()).toBuffer()
+  }
+  const bytesPerPixel = (await encode(1000, 750)).length / (1000 * 750)
+  const height = Math.round(Math.sqrt(bytes / bytesPerPixel * 3 / 4))
+  const width = Math.round(height * 4 / 3)
+  return { data: await encode(width, height), width, height }
+}
