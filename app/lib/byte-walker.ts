@@ -17,7 +17,7 @@ export class WalkerDriver<Result> {
   #offset = 0
   #done = false
   #result: Result | undefined
-  #problem: string | undefined
+  #error: Error | undefined
   #truncated = false
 
   constructor (walker: Walker<Result>) {
@@ -28,7 +28,9 @@ export class WalkerDriver<Result> {
   /** True once the walker returned (see `result`) or threw (see `problem`). */
   get done (): boolean { return this.#done }
   get result (): Result | undefined { return this.#result }
-  get problem (): string | undefined { return this.#problem }
+  get problem (): string | undefined { return this.#error?.message }
+  /** What the walker threw, for callers that tell kinds of problem apart. */
+  get error (): Error | undefined { return this.#error }
   /** True when the problem is that the stream ended while the walker still wanted bytes. */
   get truncated (): boolean { return this.#truncated }
   /** Bytes of the stream seen (or skipped) so far. */
@@ -90,7 +92,7 @@ export class WalkerDriver<Result> {
     if (need && 'read' in need && need.endOk && this.#partialLength === 0) this.#resume(Buffer.alloc(0))
     if (this.#done) return
     this.#truncated = true
-    this.#fail(`it ends after ${this.#offset} bytes, before its data does (truncated?)`)
+    this.#fail(new Error(`it ends after ${this.#offset} bytes, before its data does (truncated?)`))
   }
 
   #resume (value: Buffer): void {
@@ -106,13 +108,13 @@ export class WalkerDriver<Result> {
         this.#need = { ...next.value }
       }
     } catch (err) {
-      this.#fail((err as Error).message)
+      this.#fail(err as Error)
     }
   }
 
-  #fail (problem: string): void {
+  #fail (error: Error): void {
     this.#need = undefined
     this.#done = true
-    this.#problem = problem
+    this.#error = error
   }
 }

@@ -1,6 +1,6 @@
 import { errors } from './errors.js'
 import type { Dimensions } from './dimensions.js'
-import type { DimensionReader } from './header-readers.js'
+import { Malformed, type DimensionReader } from './header-readers.js'
 
 export interface PixelRules {
   filename: string
@@ -31,6 +31,9 @@ export class DimensionWatch {
 
   push (chunk: Buffer): Dimensions | undefined {
     if (!this.reader.done) this.reader.push(chunk)
+    // A lower bound already over the limit is enough to refuse.
+    const atLeast = this.reader.atLeast
+    if (!this.reader.done && atLeast) checkPixels(atLeast, this.rules)
     return this.#settle()
   }
 
@@ -49,7 +52,9 @@ export class DimensionWatch {
   #settle (): Dimensions | undefined {
     if (this.#checked || !this.reader.done) return this.#checked
     const found = this.reader.result
-    if (!found) throw errors.unreadableImage(this.rules.filename, this.contentType, this.reader.problem ?? 'its dimensions could not be read')
+    const error = this.reader.error
+    if (error instanceof Malformed) throw errors.corruptImage(this.rules.filename, this.contentType, error.message)
+    if (!found) throw errors.unreadableImage(this.rules.filename, this.contentType, error?.message ?? 'its dimensions could not be read')
     checkPixels(found, this.rules)
     this.#checked = found
     return found

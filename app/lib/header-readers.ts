@@ -1,29 +1,51 @@
 /**
  * Streaming readers of the dimensions of the formats whose header may lie anywhere in the file:
  * a TIFF's first directory (IFD) is wherever its header points, often after the pixel data
- * (tiffcp, ImageMagick and libvips write it last, measured; GIMP too, as issue 10 reports); a HEIF/AVIF `meta` box may follow
- * a large `mdat`; a JPEG frame header may sit behind megabytes of APP segments. Each reader
- * skips what it does not need and holds only the few bytes it reads, so it can watch a whole
- * upload with bounded memory.
+ * (tiffcp, ImageMagick and libvips write it last, measured; GIMP too, as issue 10 reports); a
+ * HEIF/AVIF `meta` box may follow a large `mdat`; a JPEG frame header may sit behind megabytes
+ * of APP segments; a GIF's first frame, which may be larger than its logical screen, behind
+ * extension blocks. Each reader skips what it does not need and holds only the few bytes it
+ * reads, so it can watch a whole upload with bounded memory.
  */
 import { WalkerDriver, type Need, type Walker } from './byte-walker.js'
 import type { Dimensions } from './dimensions.js'
-import { nextJpegMarker, STANDALONE_JPEG_MARKERS } from './image-structure.js'
+import { colorTableBytes, nextJpegMarker, STANDALONE_JPEG_MARKERS } from './image-structure.js'
 
-const READERS: Record<string, () => Walker<Dimensions>> = {
+/**
+ * The file breaks its format's rules (a structure problem: CORRUPT_IMAGE), as opposed to a
+ * well-formed file that does not give its size (UNREADABLE_IMAGE).
+ */
+export class Malformed extends Error {}
+
+/** What a reader knows before it is done: the image is at least this large. */
+interface Bound { atLeast?: Dimensions }
+
+const READERS: Record<string, (bound: Bound) => Walker<Dimensions>> = {
   'image/tiff': tiff,
   'image/jpeg': jpeg,
+  'image/gif': gif,
   'image/avif': isoBmff,
   'image/heic': isoBmff,
   'image/heif': isoBmff
 }
 
-export type DimensionReader = WalkerDriver<Dimensions>
+export class DimensionReader extends WalkerDriver<Dimensions> {
+  readonly bound: Bound
+
+  constructor (make: (bound: Bound) => Walker<Dimensions>) {
+    const bound: Bound = {}
+    super(make(bound))
+    this.bound = bound
+  }
+
+  /** A size the image has at least, known before the reader is done (a GIF's logical screen). */
+  get atLeast (): Dimensions | undefined { return this.bound.atLeast }
+}
 
 /** A reader for the type, or undefined for formats whose dimensions sit at a fixed place in the first bytes. */
 export function dimensionReader (contentType: string): DimensionReader | undefined {
   const make = READERS[contentType]
-  return make && new WalkerDriver(make())
+  return make && new DimensionReader(make)
 }
 
 const TIFF_WIDTH = 256
@@ -38,16 +60,16 @@ function * tiff (): Walker<Dimensions> {
   const u32 = (b: Buffer, at: number): number => le ? b.readUInt32LE(at) : b.readUInt32BE(at)
   const u64 = (b: Buffer, at: number): number => Number(le ? b.readBigUInt64LE(at) : b.readBigUInt64BE(at))
   const version = u16(header, 2)
-  if (version !== 42 && version !== 43) throw new Error(`its TIFF version is ${version}, neither 42 (TIFF) nor 43 (BigTIFF)`)
+  if (version !== 42 && version !== 43) throw new Malformed(`its TIFF version is ${version}, neither 42 (TIFF) nor 43 (BigTIFF)`)
   const big = version === 43
-  if (big && (u16(header, 4) !== 8 || u16(header, 6) !== 0)) throw new Error('its BigTIFF header is invalid')
+  if (big && (u16(header, 4) !== 8 || u16(header, 6) !== 0)) throw new Malformed('its BigTIFF header is invalid')
   const headerSize = big ? 16 : 8
   const ifdOffset = big ? u64(yield { read: 8 }, 0) : u32(header, 4)
-  if (ifdOffset < headerSize) throw new Error(`its first directory offset (${ifdOffset}) points into the header`)
+  if (ifdOffset < headerSize) throw new Malformed(`its first directory offset (${ifdOffset}) points into the header`)
   yield { skip: ifdOffset - headerSize }
 
   const entries = big ? u64(yield { read: 8 }, 0) : u16(yield { read: 2 }, 0)
-  if (entries > MAX_TIFF_ENTRIES) throw new Error(`its first directory claims ${entries} entries`)
+  if (entries > MAX_TIFF_ENTRIES) throw new Malformed(`its first directory claims ${entries} entries`)
   const found: Partial<Record<number, number>> = {}
   for (let i = 0; i < entries && (found[TIFF_WIDTH] === undefined || found[TIFF_LENGTH] === undefined); i++) {
     const entry = yield { read: big ? 20 : 12 }
@@ -78,18 +100,46 @@ function * jpeg (): Walker<Dimensions> {
     if (marker === 0xd9) throw new Error('its end marker comes before any frame header')
     if (STANDALONE_JPEG_MARKERS.has(marker)) continue
     const length = (yield { read: 2 }).readUInt16BE(0)
-    if (length < 2) throw new Error('a segment length is invalid')
+    if (length < 2) throw new Malformed('a segment length is invalid')
     if (!JPEG_FRAME_MARKERS.has(marker)) {
       yield { skip: length - 2 }
       continue
     }
-    if (length < 7) throw new Error('its frame header is too short')
+    if (length < 7) throw new Malformed('its frame header is too short')
     const frame = yield { read: 5 }
     const height = frame.readUInt16BE(1)
     const width = frame.readUInt16BE(3)
     // Height 0 defers it to a DNL marker after the first scan, which libjpeg does not read either.
     if (!width || !height) throw new Error(`its frame header gives ${width}x${height} pixels`)
     return { width, height }
+  }
+}
+
+/**
+ * The canvas libvips decodes: the logical screen, grown to hold the first frame (libnsgif lets
+ * the first frame, and only it, enlarge the canvas; later frames are clipped).
+ */
+function * gif (bound: Bound): Walker<Dimensions> {
+  const screen = yield { read: 13 }
+  let width = screen.readUInt16LE(6)
+  let height = screen.readUInt16LE(8)
+  bound.atLeast = { width, height }
+  yield { skip: colorTableBytes(screen.readUInt8(10)) }
+  for (;;) {
+    const introducer = (yield { read: 1 }).readUInt8(0)
+    if (introducer === 0x3b) throw new Error('it ends before its first frame')
+    if (introducer === 0x2c) {
+      const frame = yield { read: 9 }
+      width = Math.max(width, frame.readUInt16LE(0) + frame.readUInt16LE(4))
+      height = Math.max(height, frame.readUInt16LE(2) + frame.readUInt16LE(6))
+      if (!width || !height) throw new Error(`its first frame is ${width}x${height} pixels`)
+      return { width, height }
+    }
+    if (introducer !== 0x21) throw new Malformed(`byte 0x${introducer.toString(16).padStart(2, '0')} stands where a block should start`)
+    yield { skip: 1 }
+    for (let size = (yield { read: 1 }).readUInt8(0); size !== 0; size = (yield { read: 1 }).readUInt8(0)) {
+      yield { skip: size }
+    }
   }
 }
 
@@ -154,6 +204,6 @@ function * boxHeader (left: number, topLevel = false): Generator<Need, BoxHeader
     // The box runs to the end of its container (of the file, at the top level).
     size = left === Infinity ? Number.MAX_SAFE_INTEGER : left
   }
-  if (size < headerSize || size > left) throw new Error(`its ${JSON.stringify(type)} box has an invalid size`)
+  if (size < headerSize || size > left) throw new Malformed(`its ${JSON.stringify(type)} box has an invalid size`)
   return { type, size: size - headerSize, headerSize }
 }

@@ -94,7 +94,7 @@ function * gif (): Walker {
   }
 }
 
-const colorTableBytes = (flags: number): number => (flags & 0x80) ? 3 * 2 ** ((flags & 7) + 1) : 0
+export const colorTableBytes = (flags: number): number => (flags & 0x80) ? 3 * 2 ** ((flags & 7) + 1) : 0
 
 function * webp (): Walker {
   const size = (yield { read: 12 }).readUInt32LE(4)

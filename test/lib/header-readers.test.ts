@@ -1,7 +1,7 @@
 import t from 'tap'
 import { dimensionReader } from '../../app/lib/header-readers.js'
 import { fixture } from '../helpers/multipart.js'
-import { avifMetaLast, grayTiff, jpegBehindAppSegments } from '../fixtures/late-headers.js'
+import { avifMetaLast, firstFrame, gifBehindComments, grayTiff, jpegBehindAppSegments } from '../fixtures/late-headers.js'
 
 const MiB = 1024 * 1024
 
@@ -98,6 +98,27 @@ t.test('an AVIF with its meta box after more than a MiB of mdat', async t => {
   t.match(read('image/avif', noMeta.subarray(0, noMeta.indexOf('meta') - 4)), { problem: /no meta box/ })
 })
 
+t.test('a GIF is as large as its canvas: the logical screen grown to hold the first frame', async t => {
+  t.same(read('image/gif', fixture('image.gif'), 3), { width: 64, height: 48 })
+  const small = Buffer.from(fixture('image.gif'))
+  small.writeUInt16LE(10, 6)
+  small.writeUInt16LE(0, 8)
+  t.same(read('image/gif', small), { width: 64, height: 48 }, 'a 10x0 screen')
+  const frameAt = firstFrame(small)
+  small.writeUInt16LE(100, frameAt + 1) // left
+  small.writeUInt16LE(7, frameAt + 3) // top
+  t.same(read('image/gif', small), { width: 164, height: 55 }, 'offset frame')
+  const behindComments = gifBehindComments(fixture('image.gif'), 2 * MiB)
+  t.same(read('image/gif', behindComments, 65536), { width: 64, height: 48 }, 'first frame behind 2 MiB of comments')
+})
+
+t.test('a GIF gives its screen as a lower bound before its first frame', async t => {
+  const reader = dimensionReader('image/gif')!
+  reader.push(fixture('image.gif').subarray(0, 13))
+  t.notOk(reader.done)
+  t.same(reader.atLeast, { width: 64, height: 48 })
+})
+
 t.test('formats whose size is at a fixed place near the start have no streaming reader', async t => {
-  for (const type of ['image/png', 'image/gif', 'image/webp', 'image/bmp']) t.equal(dimensionReader(type), undefined, type)
+  for (const type of ['image/png', 'image/webp', 'image/bmp']) t.equal(dimensionReader(type), undefined, type)
 })

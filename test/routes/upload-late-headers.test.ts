@@ -11,7 +11,7 @@ import { startEmbeddedStack } from '../helpers/stand-ins.js'
 import { fixture, multipartBody, type FilePart } from '../helpers/multipart.js'
 import { listKeys, readObject, sha256, storedState } from '../helpers/inspect.js'
 import { attachProcessor } from '../helpers/processing.js'
-import { avifMetaLast, grayTiff, jpegBehindAppSegments } from '../fixtures/late-headers.js'
+import { avifMetaLast, gifBehindComments, grayTiff, jpegBehindAppSegments } from '../fixtures/late-headers.js'
 
 const MiB = 1024 * 1024
 const stack = await startEmbeddedStack()
@@ -42,7 +42,8 @@ const late = [
   { name: 'little-endian TIFF', file: 'late-le.tif', content: grayTiff({ width: 1500, height: 1000 }), width: 1500, height: 1000, type: 'image/tiff' },
   { name: 'big-endian TIFF', file: 'late-be.tif', content: grayTiff({ width: 1500, height: 1000, byteOrder: 'MM' }), width: 1500, height: 1000, type: 'image/tiff' },
   { name: 'BigTIFF', file: 'late-big.tif', content: grayTiff({ width: 1500, height: 1000, bigTiff: true }), width: 1500, height: 1000, type: 'image/tiff' },
-  { name: 'JPEG behind 2 MiB of APP segments', file: 'late.jpg', content: jpegBehindAppSegments(fixture('photo-rotated.jpg'), 2 * MiB), width: 640, height: 480, type: 'image/jpeg' }
+  { name: 'JPEG behind 2 MiB of APP segments', file: 'late.jpg', content: jpegBehindAppSegments(fixture('photo-rotated.jpg'), 2 * MiB), width: 640, height: 480, type: 'image/jpeg' },
+  { name: 'GIF with its first frame behind 2 MiB of comments', file: 'late.gif', content: gifBehindComments(fixture('image.gif'), 2 * MiB), width: 64, height: 48, type: 'image/gif' }
 ]
 
 for (const image of late) {
@@ -93,6 +94,12 @@ const refused = [
     message: /detected image\/tiff\) has no readable header: the file ends after 1500122 bytes, before its header \(the file places it at byte 9000000\)/
   },
   {
+    name: 'a TIFF whose directory offset points into its header',
+    content: grayTiff({ width: 1500, height: 1000, ifdOffset: 4 }),
+    code: 'CORRUPT_IMAGE',
+    message: /not a whole image\/tiff file: its first directory offset \(4\) points into the header/
+  },
+  {
     name: 'an AVIF whose late meta box declares 20000x20000 pixels',
     content: avifMetaLast(20_000, 20_000, 2 * MiB),
     code: 'TOO_MANY_PIXELS',
@@ -121,6 +128,17 @@ for (const c of refused) {
     t.same(await storedState(clients, config), { keys: [], items: [] })
   })
 }
+
+t.test('a GIF whose first frame is larger than its logical screen is measured as libvips decodes it', async t => {
+  const { app, config, clients } = await buildTestApp(t, stack.endpoints, { MAX_PIXELS: String(64 * 48 - 1) })
+  const gif = Buffer.from(fixture('image.gif'))
+  gif.writeUInt16LE(10, 6)
+  gif.writeUInt16LE(10, 8)
+  const res = await post(app, [{ filename: 'small-screen.gif', content: gif }])
+  t.equal(res.statusCode, 422)
+  t.match(res.json(), { code: 'TOO_MANY_PIXELS', message: /is 64x48 pixels/ })
+  t.same(await storedState(clients, config), { keys: [], items: [] })
+})
 
 t.test('a multipart upload whose late directory is over the limit is refused at its last part and aborted', async t => {
   // 12 MiB in 5 MiB parts: two parts are in S3 when the directory, in the last bytes, arrives.
