@@ -37,7 +37,7 @@ export interface BuildOptions {
  * (@fastify/multipart logs all of them under busboyOptions at trace level).
  */
 const SECRET_HEADERS = ['authorization', 'cookie', 'x-api-key', 'x-delete-token']
-const REDACTED = SECRET_HEADERS.flatMap(name => ['*', '*.*'].map(parent => `${parent}.headers["${name}"]`))
+export const REDACTED = SECRET_HEADERS.flatMap(name => ['*', '*.*'].map(parent => `${parent}.headers["${name}"]`))
 
 /**
  * The one app that the server, the Lambda handler and the tests share. It receives its

@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import awsLambdaFastify, { type LambdaResponse } from '@fastify/aws-lambda'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
-import { buildApp } from './app.js'
+import { buildApp, REDACTED } from './app.js'
 import { loadConfig, type Config } from './config.js'
 import { isBinaryResponse } from './lib/binary-response.js'
+import { lambdaPinoFormat } from './lib/lambda-log-format.js'
 import { createAwsClients, destroyAwsClients, type AwsClients } from './plugins/aws-clients.js'
 
 /** The parts of an API Gateway event (HTTP API 2.0 or REST 1.0) read here; the adapter reads the rest. */
@@ -38,12 +39,13 @@ interface InvocationIds {
  * (the function's role); the bucket and table belong to the Pulumi program, so nothing is
  * provisioned here.
  */
-export async function createLambdaHandler (env: NodeJS.ProcessEnv, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<LambdaEntry> {
+export async function createLambdaHandler (env: NodeJS.ProcessEnv, options: { logger?: false | Exclude<FastifyServerOptions['logger'], boolean | undefined> } = {}): Promise<LambdaEntry> {
   const config = loadConfig(env)
   const clients = createAwsClients(config, { endpoints: config.endpoints })
   const invocation = new AsyncLocalStorage<InvocationIds>()
   const app = await buildApp(config, clients, {
-    logger: options.logger,
+    // Lambda's JSON log format reads the level and timestamp of each line (lambda-log-format.ts).
+    logger: options.logger === false ? false : { level: config.logLevel, redact: REDACTED, ...lambdaPinoFormat, ...options.logger },
     // Fastify makes a request's logger before any hook runs ('incoming request' is its first
     // line), so the ids come from the invocation's async context, not from an onRequest hook.
     childLoggerFactory: (logger, bindings, loggerOptions) => logger.child({ ...bindings, ...invocation.getStore() }, loggerOptions)

@@ -3,11 +3,12 @@
 import { loadConfig } from './config.js'
 import { createAwsClients } from './plugins/aws-clients.js'
 import { reconcile, type ReconcileReport } from './reconcile/reconcile.js'
-import { jsonLine, summarize } from './reconcile/summary.js'
+import { jsonLog } from './processing/json-log.js'
+import { summarize } from './reconcile/summary.js'
 
 const config = loadConfig(process.env)
 const clients = createAwsClients(config, { endpoints: config.endpoints })
-const log = jsonLine(config.logLevel)
+const log = jsonLog(config.logLevel)
 
 /**
  * EventBridge's scheduled event removes orphans; invoke it by hand with {"dryRun": true} to only
@@ -22,9 +23,9 @@ export async function handler (event?: unknown): Promise<ReconcileReport> {
     dryRun: (event as { dryRun?: unknown } | null | undefined)?.dryRun === true
   })
   if (report.failures.length > 0) {
-    log('error', summarize(report), 'reconcile finished with failures')
+    log.error(summarize(report), 'reconcile finished with failures')
     throw new Error(`reconcile: ${report.failures.length} orphans could not be checked or removed`)
   }
-  log('info', summarize(report), 'reconcile finished')
+  log.info(summarize(report), 'reconcile finished')
   return report
 }

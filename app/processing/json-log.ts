@@ -1,17 +1,17 @@
+import { LEVEL_VALUES, lambdaLevel, lambdaTimestamp, type LevelName } from '../lib/lambda-log-format.js'
 import type { ProcessorLog } from './deps.js'
 
-const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity } as Record<string, number>
-
 /**
- * One JSON line per entry on stdout, which Lambda sends to CloudWatch: the same fields pino
- * writes for the HTTP app (level, time, msg, err with type, message and stack).
+ * One JSON line per entry on stdout, which Lambda sends to CloudWatch: the fields the API
+ * function's pino writes there (level as Lambda's name, timestamp, msg, err with type, message
+ * and stack). Used by the processor and reconcile functions.
  */
 export function jsonLog (level: string, write: (line: string) => void = line => process.stdout.write(line + '\n')): ProcessorLog {
-  const threshold = LEVELS[level] ?? LEVELS['info']!
+  const threshold = level === 'silent' ? Infinity : LEVEL_VALUES[level as LevelName] ?? LEVEL_VALUES.info
   const entry = (name: 'debug' | 'info' | 'warn' | 'error') => (fields: object, message: string): void => {
-    if (LEVELS[name]! < threshold) return
+    if (LEVEL_VALUES[name] < threshold) return
     const { err, ...rest } = fields as { err?: unknown }
-    write(JSON.stringify({ level: LEVELS[name], time: Date.now(), ...rest, ...(err !== undefined && { err: serializeError(err) }), msg: message }))
+    write(JSON.stringify({ level: lambdaLevel(name), timestamp: lambdaTimestamp(), ...rest, ...(err !== undefined && { err: serializeError(err) }), msg: message }))
   }
   return { debug: entry('debug'), info: entry('info'), warn: entry('warn'), error: entry('error') }
 }

@@ -24,13 +24,3 @@ export function summarize (report: ReconcileReport): Record<string, unknown> {
     failures: first(report.failures)
   }
 }
-
-const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 }
-
-/** One JSON line per entry on stdout, the fields pino writes (Lambda sends stdout to CloudWatch). */
-export function jsonLine (level: string): (entry: 'info' | 'error', fields: object, message: string) => void {
-  const threshold = LEVELS[level] ?? Infinity
-  return (entry, fields, message) => {
-    if (LEVELS[entry]! >= threshold) process.stdout.write(JSON.stringify({ level: LEVELS[entry], time: Date.now(), ...fields, msg: message }) + '\n')
-  }
-}

@@ -54,3 +54,14 @@ t.test('a client cannot choose the API Gateway id it is logged under', async t =
   t.ok(mine.length > 0)
   t.ok(mine.every(line => line['apiRequestId'] === 'MNOcZoRNxJeGUJC='))
 })
+
+t.test('in Lambda every line has a level Lambda accepts (INFO, not 30) and an RFC 3339 timestamp', async t => {
+  const context = lambdaContext()
+  await entry.handler(httpApiEvent({ method: 'GET', path: '/health' }), context)
+  const mine = lines.filter(line => line['awsRequestId'] === context.awsRequestId)
+  t.ok(mine.length >= 2)
+  for (const line of lines) {
+    t.match(line, { level: /^(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)$/, timestamp: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/ }, String(line['msg']))
+  }
+  t.ok(mine.every(line => line['level'] === 'INFO'))
+})

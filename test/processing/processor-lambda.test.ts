@@ -53,7 +53,7 @@ t.test('an ObjectCreated:Put event makes the variants and a ready item; JSON log
   t.match(result, { outcomes: [{ id: image.id, result: 'ready' }] })
   const item = (await scanItems(clients.ddb, config.table)).find(i => i['id'] === image.id)
   t.match(item, { status: 'ready', width: 64, height: 48, variants: { thumb: { key: `processed/${image.id}/thumb.webp` } } })
-  t.match(logs, [{ level: 30, msg: 'image processed', imageId: image.id, result: 'ready', ms: Number, time: Number }])
+  t.match(logs, [{ level: 'INFO', msg: 'image processed', imageId: image.id, result: 'ready', ms: Number, timestamp: String }])
 })
 
 t.test('records that are not originals of this bucket are ignored; the original among them is processed', async t => {
@@ -85,6 +85,6 @@ t.test('a record that cannot be done yet makes the invocation fail (Lambda retri
   const { error, logs } = await invoke(s3Event({ bucket: config.bucket, key: originalKey(orphan) }, { bucket: config.bucket, key: image.key }))
   t.type(error, AggregateError)
   t.match((error as Error).message, '1 of 2 records could not be processed')
-  t.match(logs.find(line => line['level'] === 50), { imageId: orphan, err: { type: 'ItemNotWritten', message: /no item/ } })
+  t.match(logs.find(line => line['level'] === 'ERROR'), { imageId: orphan, err: { type: 'ItemNotWritten', message: /no item/ } })
   t.ok((await listKeys(clients.s3, config.bucket)).includes(`processed/${image.id}/display.webp`), 'the other record was processed')
 })
