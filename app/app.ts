@@ -5,7 +5,7 @@ import accepts from '@fastify/accepts'
 import multipart from '@fastify/multipart'
 import type { Config } from './config.js'
 import type { AwsClients } from './plugins/aws-clients.js'
-import { registerErrorHandlers } from './plugins/error-handler.js'
+import { registerErrorHandlers, registerNotFound } from './plugins/error-handler.js'
 import { openApiRoutes, registerOpenApi } from './plugins/openapi.js'
 import { registerRateLimit } from './plugins/rate-limit.js'
 import { registerSecurityHeaders } from './plugins/security-headers.js'
@@ -58,6 +58,7 @@ export async function buildApp (config: Config, clients: AwsClients, options: Bu
   registerUnreadBodyDrain(app, config)
   await registerSecurityHeaders(app, config, clients.s3)
   await registerRateLimit(app, config)
+  registerNotFound(app)
   app.addSchema(imageRecordSchema)
   app.addSchema(uploadedImageSchema)
   app.addSchema(pendingImageSchema)

@@ -32,11 +32,24 @@ export function registerErrorHandlers (app: FastifyInstance): void {
     if (appError.retryAfter !== undefined) reply.header('retry-after', String(appError.retryAfter))
     return reply.code(appError.statusCode).type('application/json; charset=utf-8').send(bodyOf(appError))
   })
+}
 
-  app.setNotFoundHandler((request, reply) => {
-    const appError = errors.notFound(`Route ${request.method} ${request.url.split('?')[0]}`)
-    return reply.code(404).send(bodyOf(appError))
+/**
+ * Unknown routes (and unknown methods on known ones) are answered before their body is parsed,
+ * and count against the client's rate limit like any other request: otherwise they would be
+ * the cheapest way to make the server parse megabytes of JSON. The rest of such a body is
+ * discarded unread (plugins/unread-body.ts). Needs the rate-limit plugin registered first.
+ */
+export function registerNotFound (app: FastifyInstance): void {
+  const rateLimited = app.rateLimit()
+  const answer = (request: FastifyRequest, reply: FastifyReply): FastifyReply =>
+    reply.code(404).send(bodyOf(errors.notFound(`Route ${request.method} ${request.url.split('?')[0]}`)))
+  app.addHook('onRequest', async function (request, reply) {
+    if (!request.is404) return
+    await rateLimited.call(this, request, reply)
+    return answer(request, reply)
   })
+  app.setNotFoundHandler(answer)
 }
 
 function bodyOf (err: AppError) {

@@ -8,6 +8,7 @@ import { deleteImage } from '../services/delete-image.js'
 import { publicRecord, readImageItem } from '../services/image-items.js'
 import { listImagePage } from '../services/image-listing.js'
 import { errorResponses } from './schemas.js'
+import { ignoreRequestBodies } from '../plugins/no-body.js'
 
 export const idParams = {
   type: 'object',
@@ -18,6 +19,7 @@ export const idParams = {
 const secretHeader = (description: string) => ({ type: 'string', maxLength: 512, description })
 
 export default async function imageRoutes (app: FastifyInstance, deps: AppDeps): Promise<void> {
+  ignoreRequestBodies(app)
   const { config, ddb } = deps
 
   app.get<{ Querystring: { limit: number, cursor?: string } }>('/images', {
