@@ -3,6 +3,7 @@ import { buildTestApp } from '../helpers/build-app.js'
 import { startEmbeddedStack } from '../helpers/stand-ins.js'
 import { fixture, multipartBody } from '../helpers/multipart.js'
 import { readObject, sha256, storedState } from '../helpers/inspect.js'
+import { attachProcessor } from '../helpers/processing.js'
 
 const stack = await startEmbeddedStack()
 t.teardown(() => stack.close())
@@ -103,4 +104,15 @@ t.test('GET /health answers ok', async t => {
   const res = await app.inject({ method: 'GET', url: '/health' })
   t.equal(res.statusCode, 200)
   t.same(res.json(), { status: 'ok' })
+})
+
+t.test('an AVIF whose major brand is the generic mif1 is sniffed as AVIF and decoded', async t => {
+  const target = await buildTestApp(t, stack.endpoints)
+  const processing = attachProcessor(t, stack.s3rver, target)
+  const avif = Buffer.from(fixture('image.avif'))
+  avif.write('mif1', 8, 'latin1')
+  const res = await target.app.inject({ method: 'POST', url: '/upload', ...await multipartBody([{ filename: 'generic.avif', content: avif }]) })
+  t.equal(res.statusCode, 201, res.body)
+  t.match(res.json(), { contentType: 'image/avif', width: 64, height: 48 })
+  t.match(await processing.outcomeOf(res.json().id), { result: 'ready' })
 })
