@@ -19,6 +19,8 @@ import { VARIANT_NAMES, variantKey } from '../../app/lib/variants.js'
 import { independentlyDecodes } from './independent-decoder.js'
 import { CORPUS, corpusManifest, inPool, sendThrough, type CorpusEntry, type Fate } from './run-corpus.js'
 
+// About a minute on two quiet cores; the default 120 s is too close when the machine is shared.
+t.setTimeout(240_000)
 const stack = await startEmbeddedStack()
 t.teardown(() => stack.close())
 const { app, config, clients } = await buildTestApp(t, stack.endpoints, { RATE_LIMIT_MAX: '10000', RATE_LIMIT_GLOBAL_MAX: '10000' })

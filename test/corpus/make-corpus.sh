@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=test/fixtures/corpus
 IM=/usr/bin/convert
+PNG_STABLE=(-define png:exclude-chunks=date,time) # no timestamps: a rerun rewrites the same bytes
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 rm -rf "$OUT" && mkdir -p "$OUT"
@@ -66,21 +67,21 @@ $IM "$WORK/small.png" -define jpeg:arithmetic-coding=true "$OUT/jpeg-arithmetic.
 entry jpeg-arithmetic.jpg 97 63 red 'arithmetic-coded JPEG'
 
 # --- PNG
-$IM "$WORK/wide.png" -depth 16 PNG48:"$OUT/png-16bit.png"
+$IM "$WORK/wide.png" -depth 16 "${PNG_STABLE[@]}" PNG48:"$OUT/png-16bit.png"
 entry png-16bit.png 181 117 red '16-bit RGB PNG'
-$IM "$WORK/small.png" -alpha set -channel A -fx 0.8 -depth 16 PNG64:"$OUT/png-16bit-alpha.png"
+$IM "$WORK/small.png" -alpha set -channel A -fx 0.8 -depth 16 "${PNG_STABLE[@]}" PNG64:"$OUT/png-16bit-alpha.png"
 entry png-16bit-alpha.png 97 63 red '16-bit RGBA PNG'
-$IM "$WORK/small.png" -colors 64 PNG8:"$OUT/png-palette.png"
+$IM "$WORK/small.png" -colors 64 "${PNG_STABLE[@]}" PNG8:"$OUT/png-palette.png"
 entry png-palette.png 97 63 red 'palette PNG'
-$IM "$WORK/small.png" -fill none -draw 'color 96,62 floodfill' -transparent '#20c080' -colors 32 PNG8:"$OUT/png-palette-trns.png"
+$IM "$WORK/small.png" -fill none -draw 'color 96,62 floodfill' -transparent '#20c080' -colors 32 "${PNG_STABLE[@]}" PNG8:"$OUT/png-palette-trns.png"
 entry png-palette-trns.png 97 63 red 'palette PNG with tRNS'
-$IM "$WORK/grey.png" -alpha set -channel A -fx 0.7 PNG:"$OUT/png-grey-alpha.png"
+$IM "$WORK/grey.png" -alpha set -channel A -fx 0.7 "${PNG_STABLE[@]}" PNG:"$OUT/png-grey-alpha.png"
 entry png-grey-alpha.png 97 63 dark 'grey+alpha PNG'
-$IM "$WORK/grey.png" -threshold 50% -depth 1 -type bilevel PNG:"$OUT/png-1bit.png"
+$IM "$WORK/grey.png" -threshold 50% -depth 1 -type bilevel "${PNG_STABLE[@]}" PNG:"$OUT/png-1bit.png"
 entry png-1bit.png 97 63 dark '1-bit grey PNG'
-$IM "$WORK/wide.png" -interlace PNG PNG24:"$OUT/png-interlaced.png"
+$IM "$WORK/wide.png" -interlace PNG "${PNG_STABLE[@]}" PNG24:"$OUT/png-interlaced.png"
 entry png-interlaced.png 181 117 red 'Adam7 interlaced PNG'
-$IM "$WORK/small.png" -depth 16 -interlace PNG PNG48:"$OUT/png-interlaced-16bit.png"
+$IM "$WORK/small.png" -depth 16 -interlace PNG "${PNG_STABLE[@]}" PNG48:"$OUT/png-interlaced-16bit.png"
 entry png-interlaced-16bit.png 97 63 red 'Adam7 interlaced 16-bit PNG'
 
 # --- GIF: three frames, the first upright with its marker.
@@ -150,6 +151,10 @@ tiffcp -t -w 64 -l 64 -c lzw "$WORK/plain.tif" "$OUT/tiff-tiled.tif"
 entry tiff-tiled.tif 181 117 red 'tiled (64x64) LZW TIFF'
 tiffcp -B -c lzw "$WORK/plain.tif" "$OUT/tiff-big-endian.tif"
 entry tiff-big-endian.tif 181 117 red 'big-endian (MM) LZW TIFF'
+picture 300 240 "$WORK/large.png"
+$IM "$WORK/large.png" -type TrueColor -compress None "$WORK/large.tif"
+tiffcp -c none "$WORK/large.tif" "$OUT/tiff-uncompressed-large.tif"
+entry tiff-uncompressed-large.tif 300 240 red 'uncompressed TIFF whose directory follows 211 KB of pixels'
 tiffcp -c packbits "$WORK/plain.tif" "$OUT/tiff-packbits.tif"
 entry tiff-packbits.tif 181 117 red 'PackBits TIFF'
 tiffcp -c jpeg -r 16 "$WORK/plain.tif" "$OUT/tiff-jpeg.tif"
