@@ -9,6 +9,7 @@ import { registerErrorHandlers, registerNotFound } from './plugins/error-handler
 import { openApiRoutes, registerOpenApi } from './plugins/openapi.js'
 import { registerRateLimit } from './plugins/rate-limit.js'
 import { registerSecurityHeaders } from './plugins/security-headers.js'
+import { pathOnlyRequestLines } from './plugins/request-log.js'
 import { FIELD_VALUE_BYTES, registerUnreadBodyDrain } from './plugins/unread-body.js'
 import { imageRecordSchema, pendingImageSchema, uploadedImageSchema } from './routes/schemas.js'
 import healthRoutes from './routes/health.js'
@@ -45,7 +46,7 @@ export const REDACTED = SECRET_HEADERS.flatMap(name => ['*', '*.*'].map(parent =
  */
 export async function buildApp (config: Config, clients: AwsClients, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, redact: REDACTED },
+    logger: pathOnlyRequestLines(options.logger ?? { level: config.logLevel, redact: REDACTED }),
     genReqId: () => randomUUID(),
     ...serverTimeouts(config),
     // Like Fastify's numeric trustProxy (hop count), which its types do not declare.

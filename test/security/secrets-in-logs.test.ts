@@ -2,7 +2,7 @@
  * No secret ever reaches a log: `node app` at LOG_LEVEL=trace (everything it can log), requests
  * carrying every credential header, uploads accepted and refused, deletes by token and by admin
  * key, refused and done; then nothing it printed, on stdout or stderr, holds a secret, the admin
- * key or a delete token.
+ * key or a delete token, even one a client wrongly put in the URL's query string.
  */
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
@@ -42,6 +42,8 @@ t.test('credentials in headers and delete tokens in responses never appear in th
 
   const remove = (id: string, headers: Record<string, string>) => fetch(`${base}/images/${id}`, { method: 'DELETE', headers })
   t.equal((await remove(record.id, secrets)).status, 403, 'a wrong token and key are refused')
+  const misplaced = secret('querytoken')
+  t.equal((await fetch(`${base}/images/${record.id}?token=${misplaced}`, { method: 'DELETE' })).status, 403, 'a token sent in the query string is not read')
   const other = await (await upload('image.png', fixture('image.png'))).json() as { id: string, deleteToken: string }
   t.equal((await remove(other.id, { 'x-api-key': adminKey })).status, 204, 'the admin key deletes')
   t.equal((await remove(record.id, { 'x-delete-token': record.deleteToken })).status, 204, 'the token deletes')
@@ -57,5 +59,7 @@ t.test('credentials in headers and delete tokens in responses never appear in th
   }
   t.ok(app.logs.some(line => line['msg'] === 'image delete' && line['imageId'] === record.id), 'the capture holds the deletes')
   t.notOk(printed.includes(adminKey), 'the admin key is not logged')
+  t.ok(app.logs.some(line => (line['req'] as { method?: string, url?: string } | undefined)?.url === `/images/${record.id}` && (line['req'] as { method?: string }).method === 'DELETE'), 'request lines carry the path')
+  t.notOk(printed.includes(misplaced), 'but not the query string, where a client may have put a token by mistake')
   t.notOk(printed.includes(record.deleteToken) || printed.includes(other.deleteToken), 'no delete token is logged')
 })
