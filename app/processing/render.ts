@@ -33,9 +33,6 @@ export async function renderVariants (image: Sharp): Promise<Rendered> {
     const { data, info } = await image
       .rotate()
       .resize(fitInside(largest))
-      // WebP holds sRGB only; converting here keeps a grey image's alpha (raw output of a
-      // grey image would keep its first band alone).
-      .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true })
     const raw = { raw: { width: info.width, height: info.height, channels: info.channels } }
