@@ -9,7 +9,7 @@ import t from 'tap'
 import { buildTestApp } from '../helpers/build-app.js'
 import { startEmbeddedStack } from '../helpers/stand-ins.js'
 import { fixture, multipartBody, type FilePart } from '../helpers/multipart.js'
-import { listKeys, readObject, sha256, storedState } from '../helpers/inspect.js'
+import { listKeys, readObject, sha256, storedState, trackMultipartUploads } from '../helpers/inspect.js'
 import { attachProcessor } from '../helpers/processing.js'
 import { avifMetaLast, gifBehindComments, grayTiff, jpegBehindAppSegments } from '../fixtures/late-headers.js'
 
@@ -140,13 +140,19 @@ t.test('a GIF whose first frame is larger than its logical screen is measured as
   t.same(await storedState(clients, config), { keys: [], items: [] })
 })
 
-t.test('a multipart upload whose late directory is over the limit is refused at its last part and aborted', async t => {
-  // 12 MiB in 5 MiB parts: two parts are in S3 when the directory, in the last bytes, arrives.
+t.test('a multipart upload whose late directory is over the limit, or missing, is refused at its last part, never completed', async t => {
+  // 12 MiB in 5 MiB parts: two parts are in S3 when the directory, in the last bytes, arrives,
+  // or when the file ends without the directory its header points to.
   const { app, config, clients } = await buildTestApp(t, stack.endpoints, { MAX_UPLOAD_BYTES: String(16 * MiB) })
-  const tiff = grayTiff({ width: 20_000, height: 20_000, pixelBytes: 12 * MiB })
-  const res = await post(app, [{ filename: 'huge.tif', content: tiff }])
-  t.equal(res.statusCode, 422)
-  t.match(res.json(), { code: 'TOO_MANY_PIXELS', message: /"huge.tif" is 20000x20000 pixels/ })
+  const uploads = trackMultipartUploads(clients.s3)
+  const huge = await post(app, [{ filename: 'huge.tif', content: grayTiff({ width: 20_000, height: 20_000, pixelBytes: 12 * MiB }) }])
+  t.equal(huge.statusCode, 422)
+  t.match(huge.json(), { code: 'TOO_MANY_PIXELS', message: /"huge.tif" is 20000x20000 pixels/ })
+  const missing = await post(app, [{ filename: 'missing.tif', content: grayTiff({ width: 4000, height: 3000, pixelBytes: 12 * MiB, ifdOffset: 15 * MiB }) }])
+  t.equal(missing.statusCode, 422)
+  t.match(missing.json(), { code: 'UNREADABLE_IMAGE', message: /"missing.tif" \(detected image\/tiff\)/ })
+  // s3rver answers AbortMultipartUpload with 405, so only the missing objects can be checked here.
+  t.equal(uploads.started.length, 2, 'both went to S3 as multipart uploads')
   t.same(await storedState(clients, config), { keys: [], items: [] })
 })
 
