@@ -2,16 +2,18 @@ const MAX_FILENAME_LENGTH = 255
 
 /**
  * The client's file name, kept only as a label: never used in keys or paths. Strips any
- * directory part (both separators), control and bidi-override characters, and bounds the
+ * directory part (both separators), control, format and separator characters, and bounds the
  * length while keeping the extension when there is room.
  */
 export function sanitizeFilename (raw: string | undefined): string {
   const normalized = (raw ?? '').normalize('NFC')
   const base = normalized.split(/[/\\]/).pop() ?? ''
   const cleaned = base
-    // C0/C1 controls, DEL, and bidi/zero-width format characters that disguise extensions
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '')
+    // By Unicode category, not by a list: controls (Cc), format characters (Cf: bidi overrides,
+    // zero-width and invisible characters, soft hyphens, tags) and line/paragraph separators
+    // (Zl, Zp) can disguise an extension or break a header or a log line. The whole tag block
+    // goes, its unassigned code points too.
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u{E0000}-\u{E007F}]/gu, '')
     .replace(/^[\s.]+/, '')
     .trim()
   if (cleaned === '') return 'unnamed'

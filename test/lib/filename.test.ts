@@ -16,11 +16,25 @@ const cases: Array<[string | undefined, string]> = [
   [undefined, 'unnamed'],
   ['日本語の写真.jpg', '日本語の写真.jpg'],
   ['Cafe\u0301.png', 'Café.png'],
-  ['emoji 🐱.gif', 'emoji 🐱.gif']
+  ['emoji 🐱.gif', 'emoji 🐱.gif'],
+  // Invisible and separator characters a fixed list missed: line and paragraph separators, the
+  // Arabic letter mark, word joiner and invisible operators, deprecated format controls, the
+  // soft hyphen, and tag characters (which can spell hidden text).
+  ['line\u2028break\u2029.png', 'linebreak.png'],
+  ['a\u061Cb\u2060c\u2061d\u2062e\u2063f\u2064g.png', 'abcdefg.png'],
+  ['de\u206Apre\u206Fcated.png', 'deprecated.png'],
+  ['soft\u00ADhyphen.png', 'softhyphen.png'],
+  ['tags\u{E0001}\u{E0068}\u{E0069}\u{E007F}\u{E0000}.png', 'tags.png'],
+  ['bom\uFEFF.png', 'bom.png'],
+  ['next\u0085line.png', 'nextline.png']
 ]
 
+/** The case's name with every non-ASCII character escaped: a raw U+2028 would break TAP's lines. */
+const caseName = (raw: string | undefined): string =>
+  JSON.stringify(raw)?.replace(/[^\x20-\x7e]/gu, char => `\\u{${char.codePointAt(0)!.toString(16)}}`) ?? 'undefined'
+
 for (const [raw, expected] of cases) {
-  t.equal(sanitizeFilename(raw), expected, JSON.stringify(raw))
+  t.equal(sanitizeFilename(raw), expected, caseName(raw))
 }
 
 t.test('long names are cut to 255 characters, keeping the extension', async t => {
