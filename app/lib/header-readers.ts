@@ -182,18 +182,20 @@ function * findBox (length: number, type: string, topLevel = false): Generator<N
     const box = yield * boxHeader(left, topLevel)
     if (!box.type) return undefined
     if (box.type === type) return box.size
+    if (box.toEnd) return undefined // nothing follows it
     yield { skip: box.size }
     left -= box.headerSize + box.size
   }
   return undefined
 }
 
-interface BoxHeader { type: string, size: number, headerSize: number }
+interface BoxHeader { type: string, size: number, headerSize: number, toEnd?: boolean }
 
 /** The next box's type and payload size; type '' when a top-level walk meets the end of the file. */
 function * boxHeader (left: number, topLevel = false): Generator<Need, BoxHeader, Buffer> {
   const header = yield { read: 8, endOk: topLevel }
   if (header.length === 0) return { type: '', size: 0, headerSize: 0 }
+  const toEnd = header.readUInt32BE(0) === 0
   let size = header.readUInt32BE(0)
   const type = header.toString('latin1', 4, 8)
   let headerSize = 8
@@ -205,5 +207,5 @@ function * boxHeader (left: number, topLevel = false): Generator<Need, BoxHeader
     size = left === Infinity ? Number.MAX_SAFE_INTEGER : left
   }
   if (size < headerSize || size > left) throw new Malformed(`its ${JSON.stringify(type)} box has an invalid size`)
-  return { type, size: size - headerSize, headerSize }
+  return { type, size: size - headerSize, headerSize, toEnd }
 }

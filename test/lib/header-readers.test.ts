@@ -96,6 +96,9 @@ t.test('an AVIF with its meta box after more than a MiB of mdat', async t => {
   t.match(read('image/avif', avifMetaLast(640, 480, 2 * MiB).subarray(0, 2 * MiB)), { truncated: true })
   const noMeta = avifMetaLast(640, 480, 100)
   t.match(read('image/avif', noMeta.subarray(0, noMeta.indexOf('meta') - 4)), { problem: /no meta box/ })
+  const mdatToEnd = Buffer.from(noMeta.subarray(0, noMeta.indexOf('meta') - 4))
+  mdatToEnd.writeUInt32BE(0, mdatToEnd.indexOf('mdat') - 4) // size 0: the mdat runs to the end of the file
+  t.match(read('image/avif', mdatToEnd, 7), { problem: /no meta box/, truncated: false })
 })
 
 t.test('a GIF is as large as its canvas: the logical screen grown to hold the first frame', async t => {
