@@ -191,7 +191,7 @@ entry bmp-24bit.bmp 97 63 red '24-bit BMP (v3 header)'
 $IM "$WORK/alpha.png" -type TrueColorAlpha BMP:"$OUT/bmp-32bit-alpha.bmp"
 entry bmp-32bit-alpha.bmp 97 63 red '32-bit BMP with alpha (v5 header)'
 $IM "$WORK/small.png" -type TrueColor BMP2:"$OUT/bmp-os2.bmp"
-entry bmp-os2.bmp 97 63 red 'OS/2 (v2) BMP, 24-bit'
+entry bmp-os2.bmp 97 63 red 'OS/2 1.x BMP (12-byte core header), 24-bit'
 
 # --- Damaged copies: cut in half, or bytes in the middle overwritten.
 half () { head -c $(( $(stat -c %s "$OUT/$1") / 2 )) "$OUT/$1" > "$OUT/$2"; read -r w h m <<<"$3"; entry "$2" "$w" "$h" none "first half of $1"; }

@@ -47,7 +47,7 @@ export async function sendThrough (target: Target, entry: CorpusEntry): Promise<
   const res = await fetch(`${target.base}/upload`, { method: 'POST', body: form, headers: { accept: 'application/json' } })
   const text = await res.text()
   if (res.status >= 500) return { kind: 'server-error', status: res.status, body: text }
-  if (res.status !== 201) return { kind: 'refused', status: res.status, body: JSON.parse(text) as { code?: string, message?: string } }
+  if (res.status !== 201) return { kind: 'refused', status: res.status, body: jsonOr(text) }
   const { id } = JSON.parse(text) as { id: string } // one file: the image itself, not a list
 
   const outcome = await target.processing.outcomeOf(id, PROCESSING_TIMEOUT_MS).catch((err: Error) => ({ result: 'timeout', detail: err.message }))
@@ -58,6 +58,15 @@ export async function sendThrough (target: Target, entry: CorpusEntry): Promise<
   if (record.status !== 'ready' || !record.variants) return { kind: 'stuck', id, detail: `status ${record.status} after outcome ${JSON.stringify(outcome)}` }
   const variant = async (name: 'display' | 'thumb'): Promise<Buffer> => (await readObject(target.clients.s3, target.config.bucket, record.variants![name].key)).bytes
   return { kind: 'ready', id, record, display: await variant('display'), thumb: await variant('thumb') }
+}
+
+/** A refusal's JSON body; a body that is not JSON is kept as its message, for the test to refuse. */
+const jsonOr = (text: string): { code?: string, message?: string } => {
+  try {
+    return JSON.parse(text) as { code?: string, message?: string }
+  } catch {
+    return { message: text }
+  }
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping the order of results. */
