@@ -9,8 +9,9 @@ export interface PixelRules {
 
 /**
  * Watches a file's bytes for its dimensions and holds them to the pixel limit: throws
- * TOO_MANY_PIXELS the moment the header says the image is too large, UNREADABLE_IMAGE the
- * moment it cannot be read or the file ends without it. Feed it every byte from the first.
+ * TOO_MANY_PIXELS the moment the header says the image is too large, CORRUPT_IMAGE when the
+ * header breaks its format's rules, UNREADABLE_IMAGE when it gives no size or the file ends
+ * without it. Feed it every byte from the first (or skip to `wantsOffset`).
  */
 export class DimensionWatch {
   #checked: Dimensions | undefined

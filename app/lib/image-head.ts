@@ -35,8 +35,10 @@ export type ImageHead = HeadBytes & ((Dimensions & { late?: undefined }) | { lat
 
 /**
  * Reads just enough of a file to accept or refuse it before anything is stored: the sniffed
- * type must be allowed and the header must give dimensions within the pixel limit. Memory is
- * bounded by HEADER_PROBE_LIMIT; the caller keeps consuming `chunks` for the rest of the file.
+ * type must be allowed and the header must give dimensions within the pixel limit, or, for a
+ * format whose header may come later and is not in the first HEADER_PROBE_LIMIT bytes, the
+ * returned `late` watch must be fed the rest. Memory is bounded by HEADER_PROBE_LIMIT (plus one
+ * chunk); the caller keeps consuming `chunks` for the rest of the file.
  */
 export async function readImageHead (chunks: AsyncIterator<Buffer>, rules: ImageRules): Promise<ImageHead> {
   const head = new HeadBuffer(chunks)
@@ -85,7 +87,7 @@ async function probeHead (head: HeadBuffer, contentType: string, rules: ImageRul
  * The dimensions of a file already stored, held to the pixel limit, from its `first` bytes, or,
  * for a format whose header may come later, from `readFrom(offset)`, which streams the file from
  * the first byte the reader still needs: a TIFF directory at the end costs one short read, not
- * the whole file. Throws UNREADABLE_IMAGE or TOO_MANY_PIXELS like readImageHead.
+ * the whole file. Throws TOO_MANY_PIXELS, UNREADABLE_IMAGE or CORRUPT_IMAGE like readImageHead.
  */
 export async function storedImageDimensions (
   contentType: string,
