@@ -14,8 +14,9 @@ import type { OriginalRef } from './s3-event.js'
  * A direct upload (POST /uploads) landed under incoming/: hold it to the checks POST /upload
  * makes before storing (sniffed type allowed, readable header within the pixel limit) and to
  * the size the grant pinned (a stand-in S3 may not enforce it). The first MiB, from a ranged
- * GET, decides, so a refused file is never downloaded whole; a size the event announces that
- * is not the granted one refuses it before any read.
+ * GET, decides, so a refused file is never downloaded whole (a header the file places further
+ * on, such as a TIFF directory after the pixels, is read by a second ranged GET from there); a
+ * size the event announces that is not the granted one refuses it before any read.
  *
  * An accepted file is copied to originals/ (only if it is still the object that was checked)
  * and its item becomes `processing`; the copy's own event then makes the variants, the same
