@@ -2,7 +2,8 @@
  * Clients that vanish mid-request: 100 real sockets cut at seeded random byte offsets (headers,
  * part headers, file bytes, between files, inside a multipart S3 upload), some with a reset,
  * some with a half-close. Afterwards nothing is stored, every multipart upload is aborted, and
- * the server still serves. Reproduce a run with DISCONNECT_SEED=<seed printed below>.
+ * the server still serves. The seed is fixed (replay another with DISCONNECT_SEED=<seed>, or
+ * DISCONNECT_SEED=random).
  */
 import t from 'tap'
 import type { AddressInfo } from 'node:net'
@@ -11,10 +12,11 @@ import { startDynamoDbLocal, startFauxqsS3 } from '../helpers/stand-ins.js'
 import { fixture, largePng, multipartBody } from '../helpers/multipart.js'
 import { eventually, isMultipartUploadGone, storedState, trackMultipartUploads } from '../helpers/inspect.js'
 import { rawConnection, requestHead } from '../helpers/raw-http.js'
+import { testSeed } from '../helpers/seed.js'
 
 const MiB = 1024 * 1024
 const TRIALS = Number(process.env['DISCONNECT_TRIALS'] ?? 100)
-const seed = Number(process.env['DISCONNECT_SEED'] ?? Date.now() % 2 ** 31)
+const seed = testSeed('DISCONNECT_SEED', 20261208)
 t.comment(`DISCONNECT_SEED=${seed} DISCONNECT_TRIALS=${TRIALS}`)
 
 /** mulberry32: a small seeded PRNG, so a failing run can be replayed. */
@@ -60,14 +62,24 @@ t.test(`${TRIALS} uploads cut at random byte offsets leave nothing behind`, asyn
     const offset = which === 3 && next() < 0.5 ? Math.floor(5.5 * MiB + next() * (bytes.length - 5.5 * MiB)) : Math.floor(next() * bytes.length)
     const halfClose = next() < 0.3
     cuts.push(`${which}@${offset}${halfClose ? 'h' : 'r'}`)
+    // Past the first 5 MiB part the server starts a multipart upload: such a trial waits for it
+    // to start before cutting, so it really cuts one in flight (a reset discards bytes in flight).
+    const cutsMultipart = which === 3 && offset > 5.5 * MiB
+    const startedBefore = tracker.started.length
     const connection = rawConnection(port, 30_000)
     await connection.write(bytes.subarray(0, offset))
+    if (cutsMultipart) {
+      t.ok(await eventually(() => tracker.started.length > startedBefore, 10_000), `trial ${trial} (${cuts.at(-1)}): the multipart upload started before the cut`)
+    }
     await new Promise(resolve => setTimeout(resolve, next() * 30))
     if (halfClose) connection.socket.end()
     else connection.socket.resetAndDestroy()
     const res = await connection.response
-    if (res.status !== undefined) t.ok(res.status < 500, `trial ${trial} (${cuts.at(-1)}): no 5xx (${res.status})`)
+    // A cut client usually never sees an answer (reset, or Node drops a half-closed request);
+    // when one arrives it must not be a 5xx.
+    t.ok(res.status === undefined || res.status < 500, `trial ${trial} (${cuts.at(-1)}): no 5xx (${res.status ?? 'no answer'})`)
   }
+  t.ok(tracker.started.length > 0, `some trials cut a multipart upload (${tracker.started.length})`)
   t.comment(`cuts (request@offset, h = half-close, r = reset): ${cuts.join(' ')}`)
 
   t.ok(await eventually(() => tracker.aborted.length === tracker.started.length, 20_000),

@@ -5,8 +5,10 @@
 import t from 'tap'
 import { runLoad } from './load.js'
 import { formatReport } from './report.js'
+import { testSeed } from '../helpers/seed.js'
 
-const seed = Number(process.env['LOAD_SEED'] ?? Date.now() % 2 ** 31)
+const seed = testSeed('LOAD_SEED', 20261208)
+t.comment(`LOAD_SEED=${seed}`)
 
 t.test('16 clients, 300 uploads: every answer as expected, stores exact, memory back near its baseline', async t => {
   const report = await runLoad({ clients: 16, uploads: 300, seed })

@@ -12,9 +12,10 @@ import { buildTestApp } from '../helpers/build-app.js'
 import { startEmbeddedStack } from '../helpers/stand-ins.js'
 import { fixture, multipartBody } from '../helpers/multipart.js'
 import { readObject, sha256, storedState } from '../helpers/inspect.js'
+import { testSeed } from '../helpers/seed.js'
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 60)
-const seed = Number(process.env['FUZZ_SEED'] ?? Date.now() % 2 ** 31)
+const seed = testSeed('FUZZ_SEED', 20261208)
 t.comment(`FUZZ_SEED=${seed} FUZZ_RUNS=${RUNS}`)
 
 const stack = await startEmbeddedStack()
