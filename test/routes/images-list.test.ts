@@ -1,11 +1,11 @@
 import t from 'tap'
-import { PutCommand } from '@aws-sdk/lib-dynamodb'
 import { buildTestApp, testClients, testConfig } from '../helpers/build-app.js'
 import { startEmbeddedStack } from '../helpers/stand-ins.js'
 import { newImageId, originalKey } from '../../app/lib/keys.js'
 import { encodeCursor } from '../../app/lib/cursor.js'
 import { putImageRecord } from '../../app/services/metadata.js'
 import { destroyAwsClients } from '../../app/plugins/aws-clients.js'
+import { scanItems } from '../helpers/inspect.js'
 
 const stack = await startEmbeddedStack()
 t.teardown(() => stack.close())
@@ -40,9 +40,24 @@ const base = Date.parse('2026-11-20T10:00:00.000Z')
 const times = [0, 1000, 2000, 3000, 3000, 3000, 4000, 5000, 6000].map(offset => new Date(base + offset).toISOString())
 const ids = times.map(() => newImageId())
 for (const [i, id] of ids.entries()) await putImageRecord(clients.ddb, config.table, record(id, times[i]!))
-// A direct upload still pending, and an image being deleted: neither is in the index.
-await clients.ddb.send(new PutCommand({ TableName: config.table, Item: { id: newImageId(), status: 'pending', uploadedAt: new Date(base + 9000).toISOString() } }))
-await clients.ddb.send(new PutCommand({ TableName: config.table, Item: { ...record(newImageId(), new Date(base + 9500).toISOString()), deleteToken: undefined, status: 'deleting' } }))
+// A direct upload still pending and an image whose delete broke off half way, both made by the
+// service itself: neither may be listed, and it is the service, not this fixture, that keeps them out.
+const granted = await app.inject({ method: 'POST', url: '/uploads', payload: { filename: 'big.png', size: 1000, type: 'image/png' } })
+if (granted.statusCode !== 201) throw new Error(`grant failed: ${granted.body}`)
+const halfDeleted = record(newImageId(), new Date(Date.now() + 60_000).toISOString())
+await putImageRecord(clients.ddb, config.table, halfDeleted)
+const failingS3 = testClients(config).s3
+t.teardown(() => failingS3.destroy())
+failingS3.middlewareStack.add((next, context) => async (args) => {
+  if (context.commandName === 'DeleteObjectCommand') throw Object.assign(new Error('S3 unavailable'), { name: 'ServiceUnavailable', $fault: 'server' })
+  return next(args)
+}, { step: 'initialize', name: 'failDeletes' })
+const { app: failingApp } = await buildTestApp(t, stack.endpoints, { BUCKET_NAME: config.bucket, TABLE_NAME: config.table }, { s3: failingS3 })
+const brokenOff = await failingApp.inject({ method: 'DELETE', url: `/images/${halfDeleted.id}`, headers: { 'x-delete-token': halfDeleted.deleteToken } })
+if (brokenOff.statusCode !== 503) throw new Error(`the delete should have broken off: ${brokenOff.body}`)
+const items = await scanItems(clients.ddb, config.table)
+t.match(items.find(item => item['id'] === granted.json().id), { status: 'pending' }, 'the grant left a pending item')
+t.match(items.find(item => item['id'] === halfDeleted.id), { status: 'deleting' }, 'the broken-off delete left a deleting item, newer than every listed image')
 
 t.test('an empty table lists nothing and has no next page', async t => {
   const { app } = await buildTestApp(t, stack.endpoints)
