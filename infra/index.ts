@@ -25,7 +25,7 @@ const table = { name: metadata.tableName, arn: metadata.arn }
 const app = new ServiceFunction('upload', {
   functionName: 'upload_image',
   description: 'Image upload service (Fastify app behind API Gateway)',
-  codeDir: builtCode(settings.buildDir, 'lambda'),
+  codeArchive: builtCode(settings.buildDir, 'lambda'),
   architecture: settings.api.architecture,
   memorySize: settings.api.memoryMb,
   timeout: settings.api.timeoutSeconds,
@@ -65,7 +65,8 @@ const domain = new ApiDomain('domain', {
 const processor = new ImageProcessor('processor', {
   bucket,
   table,
-  codeDir: builtCode(settings.buildDir, 'processor'),
+  codeArchive: builtCode(settings.buildDir, `processor-${settings.processorArchitecture}`),
+  architecture: settings.processorArchitecture,
   accountId: identity.accountId,
   logLevel: settings.api.logLevel,
   logRetentionDays: settings.logRetentionDays
@@ -74,7 +75,7 @@ const processor = new ImageProcessor('processor', {
 const reconcile = new ReconcileJob('reconcile', {
   bucket,
   table,
-  codeDir: builtCode(settings.buildDir, 'reconcile'),
+  codeArchive: builtCode(settings.buildDir, 'reconcile'),
   schedule: settings.reconcileSchedule,
   logLevel: settings.api.logLevel,
   logRetentionDays: settings.logRetentionDays

@@ -10,6 +10,7 @@ export const DEFAULTS = {
   logRetentionDays: 30,
   buildDir: 'dist',
   apiArchitecture: 'arm64',
+  processorArchitecture: 'arm64',
   apiMemoryMb: 1024,
   apiTimeoutSeconds: 29,
   maxUploadBytes: 4 * 1024 * 1024,
@@ -53,6 +54,8 @@ export interface Settings {
     corsOrigins: string[]
     disableExecuteApiEndpoint: boolean
   }
+  /** process_image's architecture; npm run build makes its archive for both. */
+  processorArchitecture: typeof ARCHITECTURES[number]
   reconcileSchedule: string
   alarmEmail?: string
   /** The app's ADMIN_API_KEY, a Pulumi secret (encrypted in the stack's config and state). */
@@ -100,6 +103,7 @@ export function readSettings (config: pulumi.Config = new pulumi.Config()): Sett
       corsOrigins: config.getObject<string[]>('corsOrigins') ?? [origin],
       disableExecuteApiEndpoint: config.getBoolean('disableExecuteApiEndpoint') ?? DEFAULTS.disableExecuteApiEndpoint
     },
+    processorArchitecture: config.get('processorArchitecture', { allowedValues: [...ARCHITECTURES] }) ?? DEFAULTS.processorArchitecture,
     reconcileSchedule: config.get('reconcileSchedule', { pattern: /^(rate|cron)\(.+\)$/ }) ?? DEFAULTS.reconcileSchedule,
     alarmEmail: config.get('alarmEmail', { pattern: /^[^@\s]+@[^@\s]+$/ }),
     // The app's own rule (app/config.ts): 32 to 256 printable ASCII characters.

@@ -10,8 +10,8 @@ export interface ServiceFunctionArgs {
   /** Name in AWS; the log group is /aws/lambda/<functionName>. */
   functionName: string
   description: string
-  /** Folder with index.mjs (a dist/<name> folder from npm run build); uploaded as the code archive. */
-  codeDir: string
+  /** The function's zip from npm run build (dist/<name>.zip); Pulumi uploads a .zip as it is. */
+  codeArchive: string
   /** Default index.handler. */
   handler?: string
   /** Default nodejs22.x. */
@@ -69,7 +69,7 @@ export class ServiceFunction extends pulumi.ComponentResource {
       description: args.description,
       runtime: args.runtime ?? NODE_RUNTIME,
       handler: args.handler ?? 'index.handler',
-      code: new pulumi.asset.FileArchive(args.codeDir),
+      code: new pulumi.asset.FileArchive(args.codeArchive),
       architectures: [args.architecture ?? 'arm64'],
       memorySize: args.memorySize ?? 1024,
       timeout: args.timeout ?? 29,
@@ -85,11 +85,11 @@ export class ServiceFunction extends pulumi.ComponentResource {
   }
 }
 
-/** The folder of one built function; fails early when npm run build has not produced it. */
+/** The archive of one built function; fails early when npm run build has not produced it. */
 export function builtCode (buildDir: string, name: string): string {
-  const dir = join(buildDir, name)
-  if (!existsSync(join(dir, 'index.mjs'))) {
-    throw new pulumi.RunError(`${join(dir, 'index.mjs')} does not exist: run npm run build before pulumi preview/up`)
+  const archive = join(buildDir, `${name}.zip`)
+  if (!existsSync(archive)) {
+    throw new pulumi.RunError(`${archive} does not exist: run npm run build before pulumi preview/up`)
   }
-  return dir
+  return archive
 }

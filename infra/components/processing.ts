@@ -6,8 +6,10 @@ import { ServiceFunction } from './function.js'
 export interface ImageProcessorArgs {
   bucket: { id: pulumi.Input<string>, arn: pulumi.Input<string> }
   table: { name: pulumi.Input<string>, arn: pulumi.Input<string> }
-  /** Folder with the built processor (dist/processor). */
-  codeDir: string
+  /** The processor's zip for `architecture` (dist/processor-<architecture>.zip): sharp's binaries differ. */
+  codeArchive: string
+  /** Default arm64 (Graviton: about 20% cheaper per GB-second than x86_64). */
+  architecture?: 'arm64' | 'x86_64'
   accountId: pulumi.Input<string>
   logLevel: string
   logRetentionDays: number
@@ -44,9 +46,8 @@ export class ImageProcessor extends pulumi.ComponentResource {
     this.handler = new ServiceFunction(`${name}-handler`, {
       functionName: args.functionName ?? 'process_image',
       description: 'Makes the processed/ variants of each new original',
-      codeDir: args.codeDir,
-      // The bundled sharp binary is linux-x64 (copied from the build machine).
-      architecture: 'x86_64',
+      codeArchive: args.codeArchive,
+      architecture: args.architecture ?? 'arm64',
       memorySize: args.memorySize ?? 2048,
       timeout: args.timeout ?? 60,
       environment: {

@@ -6,8 +6,8 @@ import { ServiceFunction } from './function.js'
 export interface ReconcileJobArgs {
   bucket: { id: pulumi.Input<string>, arn: pulumi.Input<string> }
   table: { name: pulumi.Input<string>, arn: pulumi.Input<string> }
-  /** Folder with the built reconcile function (dist/reconcile). */
-  codeDir: string
+  /** The built reconcile function's zip (dist/reconcile.zip). */
+  codeArchive: string
   /** EventBridge schedule expression. Default rate(1 day). */
   schedule?: string
   logLevel: string
@@ -31,7 +31,7 @@ export class ReconcileJob extends pulumi.ComponentResource {
     this.handler = new ServiceFunction(`${name}-handler`, {
       functionName: args.functionName ?? 'reconcile_images',
       description: 'Removes orphaned originals and metadata',
-      codeDir: args.codeDir,
+      codeArchive: args.codeArchive,
       memorySize: 512,
       timeout: args.timeout ?? 300,
       environment: {

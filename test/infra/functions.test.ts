@@ -19,10 +19,10 @@ const grants = (t: Test, component: string) => Object.fromEntries(statementsOf(p
 
 t.test('three functions on nodejs22.x, each from its own build folder', async t => {
   t.same(ofType(resources, 'aws:lambda/function:Function').map(f => f.inputs['name']).sort(), ['process_image', 'reconcile_images', 'upload_image'])
-  for (const [name, dir] of [['upload-function', 'lambda'], ['processor-handler-function', 'processor'], ['reconcile-handler-function', 'reconcile']] as const) {
+  for (const [name, dir] of [['upload-function', 'lambda'], ['processor-handler-function', 'processor-arm64'], ['reconcile-handler-function', 'reconcile']] as const) {
     t.equal(fn(name)['runtime'], 'nodejs22.x', name)
     t.equal(fn(name)['handler'], 'index.handler', name)
-    t.equal(await fn(name)['code'].path, join(buildDir, dir), `${name} code`)
+    t.equal(await fn(name)['code'].path, join(buildDir, `${dir}.zip`), `${name} code`)
   }
 })
 
@@ -50,8 +50,9 @@ t.test('the API function is told the real bucket and table, and runs in aws mode
   })
 })
 
-t.test('the processor runs x86_64 (the packaged sharp is linux-x64) with 2 GB and 60 s', async t => {
-  t.match(fn('processor-handler-function'), { architectures: ['x86_64'], memorySize: 2048, timeout: 60 })
+t.test('the processor runs arm64 unless configured, from its arm64 archive, with 2 GB and 60 s', async t => {
+  t.match(fn('processor-handler-function'), { architectures: ['arm64'], memorySize: 2048, timeout: 60 })
+  t.equal(await fn('processor-handler-function')['code'].path, join(buildDir, 'processor-arm64.zip'))
   t.match(fn('processor-handler-function')['environment'].variables, { BUCKET_NAME: bucket.id, TABLE_NAME: 'ImageMetadata', APP_MODE: 'aws' })
   t.match(fn('reconcile-handler-function'), { timeout: 300, environment: { variables: { BUCKET_NAME: bucket.id, TABLE_NAME: 'ImageMetadata' } } })
 })

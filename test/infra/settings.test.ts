@@ -108,7 +108,7 @@ t.test('the prod stack: us-east-1, upload.mennaimages.com in a zone the stack cr
 
 t.test('a missing build is reported before anything is deployed', async t => {
   const empty = mkdtempSync(join(tmpdir(), 'infra-empty-'))
-  t.throws(() => builtCode(empty, 'lambda'), /lambda\/index\.mjs does not exist: run npm run build/)
+  t.throws(() => builtCode(empty, 'lambda'), /lambda\.zip does not exist: run npm run build/)
   const built = fakeBuild()
-  t.equal(builtCode(built, 'processor'), join(built, 'processor'))
+  t.equal(builtCode(built, 'processor-x86_64'), join(built, 'processor-x86_64.zip'))
 })

@@ -38,7 +38,7 @@ t.test('first invocation after the cold start: JSON log lines on stdout carry bo
   const request = lines.filter(line => line['reqId'] !== undefined)
   const messages = request.map(line => line['msg'])
   t.ok(messages.includes('incoming request') && messages.includes('request completed'), lambda.stdout.join('\n'))
-  for (const line of request) t.match(line, { awsRequestId, apiRequestId: 'PQRdApSOyKfHVKD=', level: Number, time: Number })
+  for (const line of request) t.match(line, { awsRequestId, apiRequestId: 'PQRdApSOyKfHVKD=', level: 'INFO', timestamp: String })
 })
 
 handlerCases(t, () => handler, target)
