@@ -17,3 +17,19 @@ t.test('only the token itself matches its hash', async t => {
   t.notOk(secretMatches(token, undefined), 'an item without a hash matches nothing')
   t.notOk(secretMatches(token, 'abcd'), 'a malformed hash matches nothing (and does not throw)')
 })
+
+t.test('a token is refused unless every byte of its hash matches', async t => {
+  const token = newDeleteToken()
+  const hash = hashSecret(token)
+  for (let length = 1; length < token.length; length += 7) {
+    t.notOk(secretMatches(token.slice(0, length), hash), `a ${length}-character prefix of the token`)
+  }
+  const digest = Buffer.from(hash, 'hex')
+  for (let i = 0; i < digest.length; i++) {
+    const changed = Buffer.from(digest)
+    changed[i]! ^= 0x01
+    t.notOk(secretMatches(token, changed.toString('hex')), `the stored hash with byte ${i} changed`)
+  }
+  t.notOk(secretMatches(hash, hash), 'the hash itself is not a token (someone who can read the table cannot delete)')
+  t.ok(secretMatches(token, hash.toUpperCase()), 'the stored hash is read as hex, whatever its case')
+})
