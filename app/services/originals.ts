@@ -69,7 +69,12 @@ export async function storeOriginal (s3: S3Client, input: StoreOriginalInput): P
     await upload.done()
   } catch (err) {
     if (bodyError !== undefined) throw bodyError
-    throw asStorageError(err)
+    if (!isPreconditionFailed(err)) throw asStorageError(err)
+    // IfNoneMatch: a write whose reply was lost is retried by the SDK, and S3 answers the retry
+    // 412 because the first attempt stored the object. The key is a fresh random id nobody else
+    // writes, so the object there is this upload's: check it is whole, then carry on.
+    await verifyStored(s3, input.bucket, input.key, size)
+    return { size, sha256: hash.digest('hex') }
   }
   // A file that fits in one part went up as one PutObject, and S3 stored exactly the body whose
   // length lib-storage reports: no HeadObject needed. A multipart upload is checked, since a
@@ -93,6 +98,11 @@ async function verifyStored (s3: S3Client, bucket: string, key: string, size: nu
 
 export async function deleteOriginal (s3: S3Client, bucket: string, key: string): Promise<void> {
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))
+}
+
+function isPreconditionFailed (err: unknown): boolean {
+  const { name, $metadata } = err as { name?: string, $metadata?: { httpStatusCode?: number } }
+  return name === 'PreconditionFailed' || $metadata?.httpStatusCode === 412
 }
 
 function asStorageError (err: unknown): Error {
