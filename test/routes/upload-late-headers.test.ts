@@ -14,6 +14,8 @@ import { attachProcessor } from '../helpers/processing.js'
 import { avifMetaLast, gifBehindComments, grayTiff, jpegBehindAppSegments } from '../fixtures/late-headers.js'
 
 const MiB = 1024 * 1024
+// About 40 s on two quiet cores (multi-MiB files, two of 12 MiB, several processed); 60 s when shared.
+t.setTimeout(240_000)
 const stack = await startEmbeddedStack()
 t.teardown(() => stack.close())
 
