@@ -85,6 +85,15 @@ export const processorStatements = ({ bucketArn, tableArn }: DataArns, deadLette
     Resource: [objectsUnder(bucketArn, PROCESSED)]
   },
   {
+    // Without s3:ListBucket S3 answers a missing key 403, like a real refusal: listing that one
+    // key tells them apart (app/processing/objects.ts), so a refusal fails into the DLQ.
+    Sid: 'ListOwnObjects',
+    Effect: 'Allow',
+    Action: ['s3:ListBucket'],
+    Resource: [bucketArn],
+    Condition: { StringLike: { 's3:prefix': [`${ORIGINALS}*`, `${INCOMING}*`] } }
+  },
+  {
     Sid: 'Metadata',
     Effect: 'Allow',
     Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],

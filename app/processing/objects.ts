@@ -1,4 +1,4 @@
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import type { RenderedVariant } from './render.js'
 
 /**
@@ -11,7 +11,7 @@ export async function fetchObject (s3: S3Client, bucket: string, key: string): P
     const bytes = await readBody(object.Body, object.ContentLength)
     return { bytes, size: bytes.length }
   } catch (err) {
-    if (isMissing(err)) return undefined
+    if (await isGone(s3, bucket, key, err)) return undefined
     throw err
   }
 }
@@ -30,7 +30,7 @@ export async function fetchObjectHead (s3: S3Client, bucket: string, key: string
     const total = /\/(\d+)$/.exec(object.ContentRange ?? '')?.[1]
     return { bytes, size: Number(total ?? object.ContentLength ?? bytes.length), ...(object.ETag && { eTag: object.ETag }) }
   } catch (err) {
-    if (isMissing(err)) return undefined
+    if (await isGone(s3, bucket, key, err)) return undefined
     // S3 answers a range on an empty object with 416 InvalidRange.
     if ((err as Error).name === 'InvalidRange' || statusOf(err) === 416) return { bytes: Buffer.alloc(0), size: 0 }
     throw err
@@ -63,7 +63,7 @@ export async function objectExists (s3: S3Client, bucket: string, key: string): 
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
     return true
   } catch (err) {
-    if (isMissing(err)) return false
+    if (await isGone(s3, bucket, key, err)) return false
     throw err
   }
 }
@@ -99,7 +99,7 @@ export async function copyIfUnchanged (s3: S3Client, bucket: string, from: strin
     return 'copied'
   } catch (err) {
     if ((err as Error).name === 'PreconditionFailed' || statusOf(err) === 412) return 'changed'
-    if (isMissing(err)) return 'gone'
+    if (await isGone(s3, bucket, from, err)) return 'gone'
     throw err
   }
 }
@@ -109,13 +109,20 @@ export async function deleteObject (s3: S3Client, bucket: string, key: string): 
 }
 
 /**
- * 404, or 403: without s3:ListBucket, S3 answers a missing key with 403, and the processor's
- * role has no business listing the bucket.
+ * True when `err` says the object is not there. A 404 does. A 403 may: S3 answers a missing key
+ * with 403 when s3:ListBucket does not apply to the request, and the processor's role may list
+ * only its own prefixes (an s3:prefix condition that a GET or HEAD does not carry). But a 403 is
+ * also a real refusal (a bucket policy, a KMS key), which must fail the event into the
+ * dead-letter queue rather than drop it: listing that one key, which the role may do, tells the
+ * two apart. A listing that is refused too is a real refusal.
  */
-function isMissing (err: unknown): boolean {
+async function isGone (s3: S3Client, bucket: string, key: string, err: unknown): Promise<boolean> {
   const name = (err as Error).name
   const status = statusOf(err)
-  return name === 'NoSuchKey' || name === 'NotFound' || status === 404 || status === 403
+  if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return true
+  if (status !== 403) return false
+  const { Contents } = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }))
+  return Contents?.[0]?.Key !== key
 }
 
 const statusOf = (err: unknown): number | undefined => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
