@@ -84,15 +84,25 @@ async function check (
  * The object from `offset` on, for a header the first MiB did not hold (a TIFF directory after
  * the pixels): the reader stops it as soon as it has the header. It must still be the object
  * whose first MiB was checked; if it was replaced, the error is retried and the new object checked.
+ * A server that ignores Range sends the whole object: its first `offset` bytes are passed over.
  */
 async function * readObjectFrom (s3: S3Client, bucket: string, key: string, offset: number, eTag: string | undefined): AsyncGenerator<Buffer> {
   const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=${offset}-`, ...(eTag && { IfMatch: eTag }) }))
   const body = object.Body as Readable
-  if (eTag && object.ETag !== eTag) {
+  const ranged = object.ContentRange !== undefined
+  if ((eTag && object.ETag !== eTag) || (ranged && !object.ContentRange!.startsWith(`bytes ${offset}-`))) {
     body.destroy()
-    throw new Error(`${key} changed while its header was read`)
+    throw new Error(`${key} changed while its header was read, or S3 sent another range (${String(object.ContentRange)})`)
   }
-  yield * body
+  let skip = ranged ? 0 : offset
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length
+      continue
+    }
+    yield skip > 0 ? chunk.subarray(skip) : chunk
+    skip = 0
+  }
 }
 
 const wrongSize = (size: number, granted: number): string =>

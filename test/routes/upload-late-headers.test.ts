@@ -5,12 +5,16 @@
  * moment the late header is over the limit or the file ends without it, with nothing left.
  */
 import { Readable } from 'node:stream'
-import t from 'tap'
-import { buildTestApp } from '../helpers/build-app.js'
+import t, { type Test } from 'tap'
+import { buildTestApp, testClients } from '../helpers/build-app.js'
 import { startEmbeddedStack } from '../helpers/stand-ins.js'
 import { fixture, multipartBody, type FilePart } from '../helpers/multipart.js'
 import { listKeys, readObject, sha256, storedState, trackMultipartUploads } from '../helpers/inspect.js'
 import { attachProcessor } from '../helpers/processing.js'
+import { startS3Recorder } from '../helpers/s3-recorder.js'
+import { destroyAwsClients } from '../../app/plugins/aws-clients.js'
+import { HEADER_PROBE_LIMIT } from '../../app/lib/image-head.js'
+import type { Config } from '../../app/config.js'
 import { avifMetaLast, gifBehindComments, grayTiff, jpegBehindAppSegments } from '../fixtures/late-headers.js'
 
 const MiB = 1024 * 1024
@@ -26,6 +30,19 @@ async function post (app: Awaited<ReturnType<typeof buildTestApp>>['app'], files
     for (let at = 0; at < payload.length; at += 64 * 1024) yield payload.subarray(at, at + 64 * 1024)
   }
   return app.inject({ method: 'POST', url: '/upload', headers: { ...headers, 'content-length': String(payload.length) }, payload: Readable.from(pieces()) })
+}
+
+/** POST /uploads, then the file straight to S3 with the presigned POST, as the upload page does. */
+async function directUpload (t: Test, app: Awaited<ReturnType<typeof buildTestApp>>['app'], filename: string, content: Buffer): Promise<string> {
+  const granted = await app.inject({ method: 'POST', url: '/uploads', payload: { filename, size: content.length, type: 'image/tiff' } })
+  t.equal(granted.statusCode, 201, granted.body)
+  const { id, upload } = granted.json() as { id: string, upload: { url: string, fields: Record<string, string> } }
+  const form = new FormData()
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value)
+  form.append('file', new Blob([new Uint8Array(content)]), filename)
+  const posted = await fetch(upload.url, { method: 'POST', body: form, signal: AbortSignal.timeout(20_000) })
+  t.ok(posted.status < 300, `presigned POST: ${posted.status}`)
+  return id
 }
 
 t.test('TIFFs written by libtiff (directory after the pixels, past the sniff) are stored and processed', async t => {
@@ -172,17 +189,7 @@ t.test('a late refusal in the second file of a request removes the first file to
 t.test('direct uploads: a late TIFF directory is read from S3 past the first MiB', async t => {
   const target = await buildTestApp(t, stack.endpoints)
   const processing = attachProcessor(t, stack.s3rver, target)
-  const direct = async (content: Buffer): Promise<string> => {
-    const granted = await target.app.inject({ method: 'POST', url: '/uploads', payload: { filename: 'scan.tif', size: content.length, type: 'image/tiff' } })
-    t.equal(granted.statusCode, 201, granted.body)
-    const { id, upload } = granted.json() as { id: string, upload: { url: string, fields: Record<string, string> } }
-    const form = new FormData()
-    for (const [name, value] of Object.entries(upload.fields)) form.append(name, value)
-    form.append('file', new Blob([new Uint8Array(content)]), 'scan.tif')
-    const posted = await fetch(upload.url, { method: 'POST', body: form, signal: AbortSignal.timeout(20_000) })
-    t.ok(posted.status < 300, `presigned POST: ${posted.status}`)
-    return id
-  }
+  const direct = async (content: Buffer): Promise<string> => directUpload(t, target.app, 'scan.tif', content)
 
   const fine = grayTiff({ width: 1500, height: 1000, byteOrder: 'MM' })
   const accepted = await direct(fine)
@@ -197,4 +204,22 @@ t.test('direct uploads: a late TIFF directory is read from S3 past the first MiB
   const keys = await listKeys(target.clients.s3, target.config.bucket)
   t.notOk(keys.some(key => key.includes(bomb) || key.includes(missing)), 'refused objects deleted')
   t.match((await target.app.inject({ method: 'GET', url: `/images/${bomb}` })).json(), { status: 'rejected', failureReason: /TOO_MANY_PIXELS|over the limit/ })
+})
+
+t.test('direct uploads: the late read asks for the directory only, and copes with a server that ignores Range', async t => {
+  for (const ignoreRange of [false, true]) {
+    const target = await buildTestApp(t, stack.endpoints)
+    const recorder = await startS3Recorder(stack.endpoints.s3, { ignoreRange })
+    const recorded = testClients({ ...target.config, endpoints: { ...target.config.endpoints, s3: recorder.url } } satisfies Config)
+    t.teardown(async () => { destroyAwsClients(recorded); await recorder.close() })
+    const processing = attachProcessor(t, stack.s3rver, { config: target.config, clients: recorded })
+
+    const tiff = grayTiff({ width: 1500, height: 1000 })
+    const id = await directUpload(t, target.app, 'scan.tif', tiff)
+    t.match(await processing.outcomeOf(id), { result: 'admitted' }, `ignoreRange: ${ignoreRange}`)
+    t.match(await processing.outcomeOf(id), { result: 'ready' })
+    t.match((await target.app.inject({ method: 'GET', url: `/images/${id}` })).json(), { width: 1500, height: 1000 })
+    const ranges = recorder.requests.filter(request => request.method === 'GET' && request.key === `incoming/${id}`).map(request => request.range)
+    t.same(ranges, [`bytes=0-${HEADER_PROBE_LIMIT - 1}`, `bytes=${8 + 1500 * 1000}-`], 'the first MiB, then from the directory on')
+  }
 })
