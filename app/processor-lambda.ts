@@ -1,5 +1,5 @@
 // The image processor's Lambda entry point (bundled by infra/bundle.ts into
-// dist/processor/index.mjs): S3 ObjectCreated events for originals/ arrive here. Config and
+// dist/processor-<architecture>/index.mjs): S3 ObjectCreated events for originals/ arrive here. Config and
 // clients are made once per container, at module load.
 import { loadConfig } from './config.js'
 import { createAwsClients } from './plugins/aws-clients.js'

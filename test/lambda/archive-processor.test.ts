@@ -12,6 +12,9 @@ import { fixture, multipartBody } from '../helpers/multipart.js'
 import { s3Event } from '../helpers/s3-events.js'
 import { CREDENTIALS, startEmbeddedStack, tempDir } from '../helpers/stand-ins.js'
 
+// Building (esbuild, fetching sharp's packages, zipping) takes tens of seconds on two busy cores.
+t.setTimeout(240_000)
+
 // process_image from its x86_64 archive (this machine's CPU), run as Lambda unpacks it, on S3
 // events for originals the app stored. The arm64 archive is checked in bundle-architectures.
 const out = await tempDir('processor-archive-')

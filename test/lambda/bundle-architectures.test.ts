@@ -6,6 +6,9 @@ import { fetchPackage, readLock } from '../../infra/platform-packages.js'
 import { elfMachine, nativeBinaries } from '../helpers/elf.js'
 import { tempDir } from '../helpers/stand-ins.js'
 
+// Building (esbuild, fetching sharp's packages, zipping) takes tens of seconds on two busy cores.
+t.setTimeout(240_000)
+
 // This machine is linux-x64: the arm64 archive cannot run here, so its binaries are read instead.
 const processor = ENTRIES.find(entry => entry.name === 'processor')!
 

@@ -6,6 +6,9 @@ import { fixture } from '../helpers/multipart.js'
 import { nodeModulesAbove, startBundle } from '../helpers/run-bundle.js'
 import { tempDir } from '../helpers/stand-ins.js'
 
+// Building (esbuild, fetching sharp's packages, zipping) takes tens of seconds on two busy cores.
+t.setTimeout(240_000)
+
 const sharpEntry: BundleEntry = { name: 'resizer', source: 'test/lambda/fixtures/sharp-entry.ts', external: ['sharp'], copyModules: ['sharp'], architectures: ['arm64', 'x86_64'] }
 
 t.test('an entry whose source does not exist yet is skipped with a note; the others still build', async t => {

@@ -11,6 +11,9 @@ import { jsonLines, LAMBDA_LEVELS, startSandbox, unpackArchive } from '../helper
 import { nodeModulesAbove } from '../helpers/run-bundle.js'
 import { tempDir } from '../helpers/stand-ins.js'
 
+// Building (esbuild, fetching sharp's packages, zipping) takes tens of seconds on two busy cores.
+t.setTimeout(240_000)
+
 // upload_image from its archive: built by the build script's own function into a temporary
 // folder outside the project, and run from the zip as Lambda unpacks it (lambda-sandbox.ts).
 const out = await tempDir('lambda-bundle-')
