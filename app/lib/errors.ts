@@ -38,6 +38,8 @@ export const errors = {
     new AppError(422, 'TOO_MANY_PIXELS', `The image "${filename}" is ${width}x${height} pixels, over the limit of ${limit} pixels.`),
   unreadableImage: (filename: string, contentType: string, problem: string) =>
     new AppError(422, 'UNREADABLE_IMAGE', `The image "${filename}" (detected ${contentType}) has no readable header: ${problem}.`),
+  decodeTooCostly: (filename: string, problem: string) =>
+    new AppError(422, 'DECODE_TOO_COSTLY', `The image "${filename}" would cost too much to decode: ${problem}. Send it as JPEG, PNG or WebP, or with fewer pixels.`),
   corruptImage: (filename: string, contentType: string, problem: string) =>
     new AppError(422, 'CORRUPT_IMAGE', `The image "${filename}" is not a whole ${contentType} file: ${problem}.`),
   storageUnavailable: () =>

@@ -1,5 +1,6 @@
 import sharp, { type Sharp, type SharpOptions } from 'sharp'
 import { decode as decodeBmp } from 'bmp-ts'
+import { decodeBudgetProblem } from '../lib/decode-budget.js'
 import { readDimensions } from '../lib/dimensions.js'
 
 /** The image cannot become variants; the message says why, for the item's failureReason. */
@@ -10,12 +11,18 @@ export class UndecodableImage extends Error {
 /**
  * A sharp pipeline over the decoded image. sharp decodes most formats itself; its prebuilt
  * libvips has no HEVC (HEIC) and no BMP decoder, so those are decoded here to raw pixels first.
- * Every path refuses an image over maxPixels before allocating its pixels.
+ * Every path refuses an image over maxPixels, or over its decoder's budget (lib/decode-budget.ts:
+ * the upload checks it too; this is the second guard), before allocating its pixels.
  */
 export async function openImage (bytes: Buffer, contentType: string, maxPixels: number): Promise<Sharp> {
   const options: SharpOptions = { limitInputPixels: maxPixels, failOn: 'warning' }
   if (contentType === 'image/heic' || contentType === 'image/heif') return openHeic(bytes, options, maxPixels)
   if (contentType === 'image/bmp') return openBmp(bytes, options, maxPixels)
+  if (contentType === 'image/gif') {
+    // The logical screen here: the canvas can only be larger.
+    const screen = readDimensions(bytes)
+    if (screen) checkBudget(bytes, contentType, screen.width, screen.height)
+  }
   return sharp(bytes, options)
 }
 
@@ -32,6 +39,7 @@ async function openHeic (bytes: Buffer, options: SharpOptions, maxPixels: number
     const primary = images[0]
     if (!primary) throw new UndecodableImage('HEIF: no image in the file')
     checkPixels(primary.width, primary.height, maxPixels)
+    checkBudget(bytes, 'image/heic', primary.width, primary.height)
     const { width, height, data } = await primary.decode().catch((err: Error) => {
       throw new UndecodableImage(`HEIF: ${err.message}`)
     })
@@ -46,6 +54,7 @@ function openBmp (bytes: Buffer, options: SharpOptions, maxPixels: number): Shar
   const size = readDimensions(bytes)
   if (!size) throw new UndecodableImage('BMP: unreadable header')
   checkPixels(size.width, size.height, maxPixels)
+  checkBudget(bytes, 'image/bmp', size.width, size.height)
   let decoded: ReturnType<typeof decodeBmp>
   try {
     decoded = decodeBmp(bytes)
@@ -89,4 +98,9 @@ function checkPixels (width: number, height: number, maxPixels: number): void {
   if (width * height > maxPixels) {
     throw new UndecodableImage(`the image is ${width}x${height} pixels, over the limit of ${maxPixels}`)
   }
+}
+
+function checkBudget (bytes: Buffer, contentType: string, width: number, height: number): void {
+  const problem = decodeBudgetProblem({ contentType, head: bytes, width, height, fileBytes: bytes.length })
+  if (problem) throw new UndecodableImage(`too costly to decode: ${problem}`)
 }
