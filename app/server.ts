@@ -37,8 +37,8 @@ export async function startServer (config: Config, options: { logger?: FastifySe
   try {
     if (config.mode !== 'aws') await ensureStorage(clients.s3, clients.ddb, config)
     app = await buildApp(config, clients, options)
-    // Like the stack, loaded only in local mode: the processor brings sharp and heic-decode.
-    if (localStack) processing = (await import('./processing/local-events.js')).processLocalEvents(localStack.s3rver, { config, ...clients, log: app.log.child({ component: 'processor' }) })
+    // Like the stack, loaded only in local mode; the processor (sharp, heic-decode) runs in a worker thread.
+    if (localStack) processing = (await import('./processing/local-worker.js')).processLocalEventsInWorker(localStack.s3rver, { config, target, log: app.log.child({ component: 'processor' }) })
     const url = await app.listen({ host: config.host, port: config.port })
     app.log.info({
       mode: config.mode,

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events'
-import type { Outcome, ProcessorDeps } from './deps.js'
+import type { Outcome, ProcessorDeps, ProcessorLog } from './deps.js'
 import { handleS3Event } from './handle-event.js'
 import { encodeEventKey, type S3Event, type S3EventRecord } from './s3-event.js'
 
@@ -10,20 +10,42 @@ export interface LocalProcessing {
   stop: () => Promise<void>
 }
 
+export type LocalResult = Outcome | { key: string, result: 'error', error: unknown }
+
 export interface LocalProcessingOptions {
   /** Records handled at once; each holds one image's pixels in memory. */
   concurrency?: number
+  /**
+   * Records waiting beyond those in hand. s3rver has no retry, so a record over the bound is
+   * reported as an error and dropped (its item stays `processing`); the bound keeps a burst of
+   * uploads from queueing without limit behind a slow image.
+   */
+  maxQueued?: number
   /** Sees every record's outcome, or its error (tests wait on these). */
-  onOutcome?: (outcome: Outcome | { key: string, result: 'error', error: unknown }) => void
+  onOutcome?: (outcome: LocalResult) => void
+  /** Where a dropped record is logged. */
+  log?: ProcessorLog
 }
+
+export const DEFAULT_MAX_QUEUED = 1000
+
+/** Handles one record somewhere (in this thread, or in a worker): its outcomes, or throws. */
+export type RecordHandler = (record: S3EventRecord) => Promise<Outcome[]>
 
 /**
  * Feeds the embedded s3rver's event notifications to the same handler Lambda runs, in this
- * process, so `node app` processes images like the deployed system. Errors are logged, never
- * thrown: the server keeps running. There is no retry here (Lambda's retries and DLQ are AWS's).
+ * thread, so tests drive the processor like the deployed system. `node app` runs the handler in
+ * a worker thread instead (local-worker.ts). Errors are reported, never thrown. There is no
+ * retry here (Lambda's retries and DLQ are AWS's).
  */
 export function processLocalEvents (source: EventEmitter, deps: ProcessorDeps, options: LocalProcessingOptions = {}): LocalProcessing {
+  return queueLocalEvents(source, (record) => handleS3Event(deps, { Records: [record] }), { log: deps.log, ...options })
+}
+
+/** The bounded queue between s3rver's events and a record handler, `concurrency` at a time. */
+export function queueLocalEvents (source: EventEmitter, handle: RecordHandler, options: LocalProcessingOptions = {}): LocalProcessing {
   const concurrency = options.concurrency ?? 2
+  const maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED
   const queue: S3EventRecord[] = []
   let running = 0
   let waiters: Array<() => void> = []
@@ -47,7 +69,7 @@ export function processLocalEvents (source: EventEmitter, deps: ProcessorDeps, o
   }
   const handleOne = async (record: S3EventRecord): Promise<void> => {
     try {
-      const outcomes = await handleS3Event(deps, { Records: [record] })
+      const outcomes = await handle(record)
       for (const outcome of outcomes) options.onOutcome?.(outcome)
     } catch (err) {
       // handleS3Event has logged it.
@@ -55,7 +77,15 @@ export function processLocalEvents (source: EventEmitter, deps: ProcessorDeps, o
     }
   }
   const onEvent = (event: S3Event): void => {
-    for (const record of event.Records ?? []) queue.push(asS3Sends(record))
+    for (const record of event.Records ?? []) {
+      if (queue.length >= maxQueued) {
+        const error = new Error(`the processing queue is full (${maxQueued} records waiting): ${record.s3.object.key} is not processed`)
+        options.log?.error({ key: record.s3.object.key, maxQueued }, error.message)
+        options.onOutcome?.({ key: encodeEventKey(record.s3.object.key), result: 'error', error })
+        continue
+      }
+      queue.push(asS3Sends(record))
+    }
     pump()
   }
 
