@@ -1,3 +1,4 @@
+import { join, relative } from 'node:path'
 import type { InitializeMiddleware } from '@aws-sdk/types'
 import type { AwsClients } from '../../app/plugins/aws-clients.js'
 
@@ -12,6 +13,20 @@ export interface AwsCall {
    * browser follows (getSignedUrl), or a presigned POST form (createPresignedPost).
    */
   auth: 'header' | 'presigned-url' | 'post-form'
+  /** The files under app/ on the call's (async) stack, from the project root; none when recorded by hand. */
+  sources: string[]
+}
+
+const ROOT = join(import.meta.dirname, '..', '..')
+
+/** app/ files on the current stack, however deep the SDK's middleware chain is. */
+function appFilesOnStack (): string[] {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 100
+  const stack = new Error().stack ?? ''
+  Error.stackTraceLimit = limit
+  const files = [...stack.matchAll(/(?:file:\/\/)?(\/[^\s():]+):\d+:\d+/g)].map(([, path]) => relative(ROOT, path!)).filter(path => path.startsWith('app/'))
+  return [...new Set(files)]
 }
 
 /**
@@ -23,7 +38,7 @@ export interface AwsCall {
 export function recordAwsCalls (clients: AwsClients, calls: AwsCall[] = []): AwsCall[] {
   const recorder = (service: AwsCall['service']): InitializeMiddleware<any, any> => (next, context) => async (args) => {
     const { Body, ...input } = args.input as Record<string, unknown>
-    const call: AwsCall = { service, operation: String(context.commandName).replace(/Command$/, ''), input, auth: 'header' }
+    const call: AwsCall = { service, operation: String(context.commandName).replace(/Command$/, ''), input, auth: 'header', sources: appFilesOnStack() }
     calls.push(call)
     const result = await next(args)
     if ((result.output as { presigned?: unknown }).presigned) call.auth = 'presigned-url'
@@ -39,5 +54,5 @@ export function recordAwsCalls (clients: AwsClients, calls: AwsCall[] = []): Aws
 export function presignedPostCall (upload: { url: string, fields: Record<string, string> }): AwsCall {
   const { bucket, key } = upload.fields
   if (!bucket || !key) throw new Error(`a presigned POST without bucket or key: ${JSON.stringify(upload.fields)}`)
-  return { service: 's3', operation: 'PostObject', input: { Bucket: bucket, Key: key }, auth: 'post-form' }
+  return { service: 's3', operation: 'PostObject', input: { Bucket: bucket, Key: key }, auth: 'post-form', sources: [] }
 }
