@@ -77,16 +77,19 @@ t.test('a replayed event changes nothing: item and variants stay as they were', 
 
   const [event] = processing.eventsFor(image.key)
   t.ok(event, 'the original event was seen')
-  await new Promise(resolve => setTimeout(resolve, 1100)) // a rewrite would show in LastModified (1 s resolution)
+  // The processor writes through these clients: any write it makes for the replay is seen here.
+  const writes: string[] = []
+  clients.s3.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName !== 'GetObjectCommand' && context.commandName !== 'HeadObjectCommand') writes.push(`${String(context.commandName)} ${String((args.input as { Key?: string }).Key)}`)
+    return next(args)
+  }, { step: 'initialize', name: 'recordWrites' })
   stack.s3rver.emit('event', event)
   t.match(await processing.outcomeOf(image.id), { result: 'skipped', detail: 'already ready' })
 
+  t.same(writes, [], 'nothing was written to S3 for the replay')
   t.same(await scanItems(clients.ddb, config.table), before, 'the item is unchanged (processedAt too)')
   const variantsAfter = await Promise.all(['thumb', 'display'].map(name => head(`processed/${image.id}/${name}.webp`)))
-  for (const [i, after] of variantsAfter.entries()) {
-    t.equal(after.LastModified?.getTime(), variantsBefore[i]!.LastModified?.getTime(), 'variant not rewritten')
-    t.equal(after.ETag, variantsBefore[i]!.ETag)
-  }
+  for (const [i, after] of variantsAfter.entries()) t.equal(after.ETag, variantsBefore[i]!.ETag, 'the variant is the same object')
 })
 
 t.test('the processor refuses images over MAX_PIXELS, whichever decoder they need', async t => {
