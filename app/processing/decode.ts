@@ -1,5 +1,5 @@
 import sharp, { type Sharp, type SharpOptions } from 'sharp'
-import { decode as decodeBmp } from 'bmp-ts'
+import { decodeBmp, type RgbaImage } from './decode-bmp.js'
 import { decodeBudgetProblem } from '../lib/decode-budget.js'
 import { readDimensions } from '../lib/dimensions.js'
 
@@ -55,25 +55,13 @@ function openBmp (bytes: Buffer, options: SharpOptions, maxPixels: number): Shar
   if (!size) throw new UndecodableImage('BMP: unreadable header')
   checkPixels(size.width, size.height, maxPixels)
   checkBudget(bytes, 'image/bmp', size.width, size.height)
-  let decoded: ReturnType<typeof decodeBmp>
+  let decoded: RgbaImage
   try {
     decoded = decodeBmp(bytes)
   } catch (err) {
     throw new UndecodableImage(`BMP: ${(err as Error).message}`)
   }
-  // bmp-ts's own RGBA option is broken for palette images; its default order, ABGR, is right
-  // for every bit depth. Its alpha is 0 for formats without alpha. Reordered in place: the
-  // decoded pixels are the only copy.
-  const { width, height, data } = decoded
-  for (let i = 0; i < data.length; i += 4) {
-    const alpha = data[i]!
-    const blue = data[i + 1]!
-    data[i] = data[i + 3]!
-    data[i + 1] = data[i + 2]!
-    data[i + 2] = blue
-    data[i + 3] = alpha
-  }
-  return fromRgba(data, width, height, 0, options)
+  return fromRgba(decoded.data, decoded.width, decoded.height, 255, options)
 }
 
 /**
