@@ -1,7 +1,8 @@
-import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
+import { DeleteObjectCommand } from '@aws-sdk/client-s3'
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { incomingKey, originalKey } from '../lib/keys.js'
 import type { AwsClients } from '../plugins/aws-clients.js'
+import { objectExists } from '../processing/objects.js'
 import { listImageIds, listObjects, type ListedObject } from './listing.js'
 
 const ORIGINALS = originalKey('')
@@ -147,13 +148,13 @@ export async function reconcile ({ s3, ddb }: AwsClients, options: ReconcileOpti
   }
   return report
 
-  async function originalExists (id: string): Promise<boolean> {
-    try {
-      await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: originalKey(id) }))
-      return true
-    } catch (err) {
-      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false
-      throw err
-    }
+  /**
+   * HeadObject, read as the processor reads it: 404 is missing, and so is a 403 when listing that
+   * one key finds nothing (S3 answers a missing key 403 when s3:ListBucket does not apply to the
+   * request, as here: the role may list only with an s3:prefix, which a HEAD does not carry). A
+   * 403 for a key that is there stays an error: "missing" deletes the image's item and variants.
+   */
+  function originalExists (id: string): Promise<boolean> {
+    return objectExists(s3, bucket, originalKey(id))
   }
 }

@@ -113,6 +113,55 @@ t.test('a run removes exactly the orphans; a second run finds nothing', async t 
   t.same([again.orphanOriginals, again.imagesWithoutOriginal, again.orphanVariants, again.unfinishedDeletes, again.strayUploads, again.failures], [[], [], [], [], [], []])
 })
 
+/**
+ * Makes every HeadObject the client sends answer 403 with no body, as S3 does for a HEAD when the
+ * caller may read the key but s3:ListBucket does not apply to the request: the reconcile role may
+ * list only under its prefixes (an s3:prefix condition, which a HEAD does not carry), so in AWS a
+ * missing original answers 403, not 404. fauxqs (like s3rver) answers 404 to anyone, so the
+ * stand-in's real response gets S3's status here, below the SDK's own deserializer. `before` runs
+ * ahead of the request (e.g. to let an upload finish after the listing).
+ */
+function headAnswers403 (clients: AwsClients, before: (key: string) => Promise<void> = async () => {}): string[] {
+  const heads: string[] = []
+  clients.s3.middlewareStack.add((next, context) => async (args) => {
+    if (context.commandName !== 'HeadObjectCommand') return next(args)
+    const key = (args.input as { Key: string }).Key
+    heads.push(key)
+    await before(key)
+    const result = await next(args)
+    const response = result.response as { statusCode: number, reason?: string }
+    response.statusCode = 403
+    response.reason = 'Forbidden'
+    return result
+  }, { step: 'deserialize', priority: 'low', name: 'headAnswers403' })
+  return heads
+}
+
+t.test('an original S3 answers 403 for is missing when the listing confirms it: the image is removed, as with a 404', async t => {
+  const { config, clients, ids, options } = await world(t)
+  const heads = headAnswers403(clients)
+  const report = await reconcile(clients, options())
+  t.same(heads, [originalKey(ids['imageWithoutOriginal']!)], 'the one original not in the listing is looked up')
+  t.same(report.failures, [])
+  t.same(report.imagesWithoutOriginal, [ids['imageWithoutOriginal']])
+  const after = await storedState(clients, config)
+  t.notOk(after.items.some(item => item['id'] === ids['imageWithoutOriginal']), 'its item is gone')
+  t.notOk(after.keys.some(key => key.includes(ids['imageWithoutOriginal']!)), 'and its variant')
+})
+
+t.test('a 403 for an original that is there (it landed after the listing) is a refusal: reported, nothing removed', async t => {
+  const { config, clients, ids, options } = await world(t)
+  const id = ids['imageWithoutOriginal']!
+  headAnswers403(clients, key => clients.s3.send(new PutObjectCommand({ Bucket: config.bucket, Key: key, Body: 'late original' })).then(() => {}))
+  const report = await reconcile(clients, options())
+  t.match(report.failures, [{ target: id }], 'the next run tries again (the CLI exits 1)')
+  t.equal(report.failures.length, 1)
+  t.same(report.imagesWithoutOriginal, [], 'the image is kept')
+  const after = await storedState(clients, config)
+  t.ok(after.items.some(item => item['id'] === id), 'its item stays')
+  t.ok(after.keys.includes(originalKey(id)) && after.keys.includes(variantKey(id, 'thumb')), 'its original and variant stay')
+})
+
 t.test('objects inside the grace period are left alone: their upload may still write its item', async t => {
   const { clients, options } = await world(t)
   const report = await reconcile(clients, options({ dryRun: true, now: Date.now() }))
