@@ -17,13 +17,16 @@ const settings = readSettings()
 const identity = aws.getCallerIdentityOutput()
 const partition = aws.getPartitionOutput()
 
-const images = new ImageBucket('images', { bucketName: settings.bucketName, corsOrigins: [settings.origin] })
+// Browsers POST large files straight to S3 from the service's own pages and from any other
+// configured origin. Not from the execute-api URL: it is for checking the API, and the app's
+// PUBLIC_URL sends every page's redirects to the custom domain anyway.
+const images = new ImageBucket('images', { bucketName: settings.bucketName, corsOrigins: [...new Set([settings.origin, ...settings.api.corsOrigins])] })
 const metadata = new MetadataTable('metadata', { tableName: settings.tableName, deletionProtection: settings.deletionProtection })
 const bucket = { id: images.bucket.id, arn: images.arn }
 const table = { name: metadata.tableName, arn: metadata.arn }
 
 const app = new ServiceFunction('upload', {
-  functionName: 'upload_image',
+  functionName: settings.names.apiFunction,
   description: 'Image upload service (Fastify app behind API Gateway)',
   codeArchive: builtCode(settings.buildDir, 'lambda'),
   architecture: settings.api.architecture,
@@ -63,7 +66,9 @@ const domain = new ApiDomain('domain', {
 })
 
 const processor = new ImageProcessor('processor', {
+  functionName: settings.names.processorFunction,
   bucket,
+  bucketConfigured: images.configured,
   table,
   codeArchive: builtCode(settings.buildDir, `processor-${settings.processorArchitecture}`),
   architecture: settings.processorArchitecture,
@@ -73,6 +78,7 @@ const processor = new ImageProcessor('processor', {
 })
 
 const reconcile = new ReconcileJob('reconcile', {
+  functionName: settings.names.reconcileFunction,
   bucket,
   table,
   codeArchive: builtCode(settings.buildDir, 'reconcile'),
@@ -82,6 +88,7 @@ const reconcile = new ReconcileJob('reconcile', {
 })
 
 const alarms = new Alarms('alarms', {
+  keyAlias: settings.names.alarmKeyAlias,
   apiFunctionName: app.functionName,
   apiTimeoutSeconds: settings.api.timeoutSeconds,
   processorFunctionName: processor.handler.functionName,
@@ -94,7 +101,10 @@ const alarms = new Alarms('alarms', {
 })
 
 export const apiUrl = api.url
+/** Undefined until the custom domain is served (see nextStep). */
 export const customDomainUrl = domain.url
+/** What to do before the next deploy (delegate the new zone); undefined when nothing is left. */
+export const nextStep = domain.nextStep
 export const bucketName = images.bucketName
 export const tableName = metadata.tableName
 export const zoneId = domain.zoneId

@@ -2,6 +2,8 @@ import * as aws from '@pulumi/aws'
 import * as pulumi from '@pulumi/pulumi'
 
 export interface AlarmsArgs {
+  /** Name of the topic key's alias, e.g. alias/<project>-<stack>-alarms. */
+  keyAlias: string
   apiFunctionName: pulumi.Input<string>
   /** The API function's timeout in seconds; the p99 duration alarm fires at 80% of it. */
   apiTimeoutSeconds: number
@@ -17,7 +19,7 @@ export interface AlarmsArgs {
 
 interface AlarmSpec {
   id: string
-  description: string
+  description: pulumi.Input<string>
   namespace: string
   metricName: string
   dimensions: Record<string, pulumi.Input<string>>
@@ -60,16 +62,19 @@ export class Alarms extends pulumi.ComponentResource {
             Resource: '*'
           },
           {
+            // Only for alarms of this account: the service principal otherwise acts for any
+            // account's alarms (the confused deputy).
             Sid: 'CloudWatchAlarmsPublish',
             Effect: 'Allow',
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Resource: '*'
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:SourceAccount': args.accountId } }
           }
         ]
       })
     }, parent)
-    this.keyAlias = new aws.kms.Alias(`${name}-key-alias`, { name: 'alias/image-upload-alarms', targetKeyId: key.keyId }, parent)
+    this.keyAlias = new aws.kms.Alias(`${name}-key-alias`, { name: args.keyAlias, targetKeyId: key.keyId }, parent)
 
     this.topic = new aws.sns.Topic(`${name}-topic`, { kmsMasterKeyId: key.arn }, parent)
     if (args.alarmEmail !== undefined) {
@@ -77,12 +82,13 @@ export class Alarms extends pulumi.ComponentResource {
     }
 
     const lambda = (functionName: pulumi.Input<string>) => ({ FunctionName: functionName })
+    const api = args.apiFunctionName
     const specs: AlarmSpec[] = [
-      { id: 'api-errors', description: 'upload_image threw or timed out', namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: lambda(args.apiFunctionName), statistic: 'Sum', threshold: 1 },
-      { id: 'api-throttles', description: 'upload_image was throttled', namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: lambda(args.apiFunctionName), statistic: 'Sum', threshold: 1 },
+      { id: 'api-errors', description: pulumi.interpolate`${api} threw or timed out`, namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: lambda(args.apiFunctionName), statistic: 'Sum', threshold: 1 },
+      { id: 'api-throttles', description: pulumi.interpolate`${api} was throttled`, namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: lambda(args.apiFunctionName), statistic: 'Sum', threshold: 1 },
       {
         id: 'api-duration-p99',
-        description: 'upload_image p99 duration is above 80% of its timeout',
+        description: pulumi.interpolate`${api} p99 duration is above 80% of its timeout`,
         namespace: 'AWS/Lambda',
         metricName: 'Duration',
         dimensions: lambda(args.apiFunctionName),
@@ -90,8 +96,8 @@ export class Alarms extends pulumi.ComponentResource {
         threshold: Math.round(args.apiTimeoutSeconds * 1000 * 0.8),
         period: 300
       },
-      { id: 'processor-errors', description: 'process_image failed', namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: lambda(args.processorFunctionName), statistic: 'Sum', threshold: 1 },
-      { id: 'reconcile-errors', description: 'reconcile_images failed', namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: lambda(args.reconcileFunctionName), statistic: 'Sum', threshold: 1, period: 3600 },
+      { id: 'processor-errors', description: pulumi.interpolate`${args.processorFunctionName} failed`, namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: lambda(args.processorFunctionName), statistic: 'Sum', threshold: 1 },
+      { id: 'reconcile-errors', description: pulumi.interpolate`${args.reconcileFunctionName} failed`, namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: lambda(args.reconcileFunctionName), statistic: 'Sum', threshold: 1, period: 3600 },
       { id: 'dlq-messages', description: 'S3 events the processor gave up on', namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: args.deadLetterQueueName }, statistic: 'Maximum', threshold: 1, period: 300 },
       { id: 'api-5xx', description: 'API Gateway answered 5xx', namespace: 'AWS/ApiGateway', metricName: '5xx', dimensions: { ApiId: args.apiId }, statistic: 'Sum', threshold: 1 }
     ]

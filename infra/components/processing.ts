@@ -5,6 +5,11 @@ import { ServiceFunction } from './function.js'
 
 export interface ImageProcessorArgs {
   bucket: { id: pulumi.Input<string>, arn: pulumi.Input<string> }
+  /**
+   * The bucket's last configuration write (ImageBucket.configured): the notification is one more,
+   * and S3 refuses one that overlaps another with 409 OperationAborted.
+   */
+  bucketConfigured: pulumi.Resource
   table: { name: pulumi.Input<string>, arn: pulumi.Input<string> }
   /** The processor's zip for `architecture` (dist/processor-<architecture>.zip): sharp's binaries differ. */
   codeArchive: string
@@ -13,8 +18,8 @@ export interface ImageProcessorArgs {
   accountId: pulumi.Input<string>
   logLevel: string
   logRetentionDays: number
-  /** Default process_image. */
-  functionName?: string
+  /** Physical name (the stack derives it from its own name). */
+  functionName: string
   /** Default 2048 MB: sharp is CPU-bound and Lambda gives CPU in proportion to memory. */
   memorySize?: number
   /** Default 60 s. */
@@ -44,7 +49,7 @@ export class ImageProcessor extends pulumi.ComponentResource {
     }, parent)
 
     this.handler = new ServiceFunction(`${name}-handler`, {
-      functionName: args.functionName ?? 'process_image',
+      functionName: args.functionName,
       description: 'Makes the processed/ variants of each new original',
       codeArchive: args.codeArchive,
       architecture: args.architecture ?? 'arm64',
@@ -84,7 +89,7 @@ export class ImageProcessor extends pulumi.ComponentResource {
         events: ['s3:ObjectCreated:*'],
         filterPrefix: prefix
       }))
-    }, { parent: this, dependsOn: [permission] })
+    }, { parent: this, dependsOn: [permission, args.bucketConfigured] })
 
     this.registerOutputs({ functionName: this.handler.functionName, deadLetterQueueUrl: this.deadLetterQueue.url })
   }

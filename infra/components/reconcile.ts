@@ -12,8 +12,8 @@ export interface ReconcileJobArgs {
   schedule?: string
   logLevel: string
   logRetentionDays: number
-  /** Default reconcile_images. */
-  functionName?: string
+  /** Physical name (the stack derives it from its own name). */
+  functionName: string
   /** Default 300 s. */
   timeout?: number
 }
@@ -29,7 +29,7 @@ export class ReconcileJob extends pulumi.ComponentResource {
     const parent = { parent: this }
 
     this.handler = new ServiceFunction(`${name}-handler`, {
-      functionName: args.functionName ?? 'reconcile_images',
+      functionName: args.functionName,
       description: 'Removes orphaned originals and metadata',
       codeArchive: args.codeArchive,
       memorySize: 512,
@@ -46,7 +46,7 @@ export class ReconcileJob extends pulumi.ComponentResource {
     }, parent)
 
     const rule = this.schedule = new aws.cloudwatch.EventRule(`${name}-schedule`, {
-      description: 'Runs reconcile_images',
+      description: `Runs ${args.functionName}`,
       scheduleExpression: args.schedule ?? 'rate(1 day)'
     }, parent)
 

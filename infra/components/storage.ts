@@ -16,6 +16,11 @@ export interface ImageBucketArgs {
  * The private bucket holding originals/, processed/ and incoming/ (direct uploads not yet
  * checked). Nothing in it is public: the app hands
  * out presigned URLs, and the bucket refuses every request that is not over TLS.
+ *
+ * Its configuration is written one piece after another: S3 answers a configuration write that
+ * overlaps another on the same bucket with 409 OperationAborted ("A conflicting conditional
+ * operation is currently in progress"). Anything else that configures the bucket (the
+ * processor's notification) waits for `configured`, the last of them.
  */
 export class ImageBucket extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket
@@ -25,12 +30,15 @@ export class ImageBucket extends pulumi.ComponentResource {
   readonly policy: aws.s3.BucketPolicy
   readonly lifecycle: aws.s3.BucketLifecycleConfiguration
   readonly cors: aws.s3.BucketCorsConfiguration
+  /** The last configuration write: whatever configures the bucket next depends on it. */
+  readonly configured: pulumi.Resource
   readonly bucketName: pulumi.Output<string>
   readonly arn: pulumi.Output<string>
 
   constructor (name: string, args: ImageBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super('image-upload:storage:ImageBucket', name, {}, opts)
     const parent = { parent: this }
+    const after = (previous: pulumi.Resource): pulumi.CustomResourceOptions => ({ parent: this, dependsOn: [previous] })
 
     this.bucket = new aws.s3.Bucket(`${name}-bucket`, { bucket: args.bucketName }, parent)
     const bucket = this.bucket.id
@@ -46,12 +54,12 @@ export class ImageBucket extends pulumi.ComponentResource {
     this.ownershipControls = new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
       bucket,
       rule: { objectOwnership: 'BucketOwnerEnforced' }
-    }, parent)
+    }, after(this.publicAccessBlock))
 
     this.encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
       bucket,
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }]
-    }, parent)
+    }, after(this.ownershipControls))
 
     this.policy = new aws.s3.BucketPolicy(`${name}-policy`, {
       bucket,
@@ -63,15 +71,17 @@ export class ImageBucket extends pulumi.ComponentResource {
         Resource: [this.bucket.arn, pulumi.interpolate`${this.bucket.arn}/*`],
         Condition: { Bool: { 'aws:SecureTransport': 'false' } }
       }])
-    // S3 rejects a bucket policy while the public access block is being changed.
-    }, { parent: this, dependsOn: [this.publicAccessBlock] })
+    // After the public access block too: S3 rejects a bucket policy while it is being changed.
+    }, after(this.encryption))
 
     this.lifecycle = new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
       bucket,
       rules: [{
         id: 'abort-incomplete-multipart-uploads',
         status: 'Enabled',
-        filter: {},
+        // The whole bucket, said as the empty prefix: for an empty filter {} the provider warns
+        // "Invalid Attribute Combination ... will be an error in a future version".
+        filter: { prefix: '' },
         abortIncompleteMultipartUpload: { daysAfterInitiation: args.abortIncompleteUploadsAfterDays ?? 1 }
       }, {
         // The processor moves or deletes a direct upload within seconds of its landing; this
@@ -81,7 +91,7 @@ export class ImageBucket extends pulumi.ComponentResource {
         filter: { prefix: INCOMING },
         expiration: { days: 1 }
       }]
-    }, parent)
+    }, after(this.policy))
 
     this.cors = new aws.s3.BucketCorsConfiguration(`${name}-cors`, {
       bucket,
@@ -92,7 +102,8 @@ export class ImageBucket extends pulumi.ComponentResource {
         exposeHeaders: ['ETag'],
         maxAgeSeconds: 3000
       }]
-    }, parent)
+    }, after(this.lifecycle))
+    this.configured = this.cors
 
     this.bucketName = this.bucket.bucket
     this.arn = this.bucket.arn

@@ -3,8 +3,8 @@ import * as pulumi from '@pulumi/pulumi'
 import { LIST_INDEX } from '../permissions.js'
 
 export interface MetadataTableArgs {
-  /** Default ImageMetadata (the app's TABLE_NAME default). */
-  tableName?: string
+  /** Physical name (the app's TABLE_NAME); the stack derives it from its own name. */
+  tableName: string
   /** Refuse DeleteTable (pulumi destroy included) until turned off. Default true. */
   deletionProtection?: boolean
 }
@@ -23,7 +23,7 @@ export class MetadataTable extends pulumi.ComponentResource {
     super('image-upload:storage:MetadataTable', name, {}, opts)
 
     this.table = new aws.dynamodb.Table(`${name}-table`, {
-      name: args.tableName ?? 'ImageMetadata',
+      name: args.tableName,
       billingMode: 'PAY_PER_REQUEST',
       hashKey: 'id',
       attributes: [

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { fakeBuild, one, ofType, runProgram, stackConfig } from './fixtures/harness.js'
 
-const { resources, invokes, outputs } = await runProgram({ ...stackConfig('prod'), buildDir: fakeBuild() })
+// The prod stack's second deploy: the zone it created answers for upload.mennaimages.com now.
+const { resources, invokes, outputs } = await runProgram({ ...stackConfig('prod'), zoneDelegated: 'true', buildDir: fakeBuild() })
 const api = one(resources, 'aws:apigatewayv2/api:Api', 'http-api')
 const fn = one(resources, 'aws:lambda/function:Function', 'upload-function')
 const zone = one(resources, 'aws:route53/zone:Zone', 'domain-zone')
@@ -16,7 +17,7 @@ t.test('an HTTP API with CORS for the service origin only', async t => {
   })
 })
 
-t.test('every request goes to upload_image through one $default route (Lambda proxy, payload 2.0)', async t => {
+t.test('every request goes to the upload function through one $default route (Lambda proxy, payload 2.0)', async t => {
   const integration = one(resources, 'aws:apigatewayv2/integration:Integration', 'http-integration')
   t.match(integration.inputs, { apiId: api.id, integrationType: 'AWS_PROXY', payloadFormatVersion: '2.0', integrationUri: fn.state['arn'] })
   const routes = ofType(resources, 'aws:apigatewayv2/route:Route')
@@ -41,14 +42,15 @@ t.test('the $default stage deploys itself, throttles, and writes JSON access log
   })
 })
 
-t.test('only this API may invoke upload_image', async t => {
-  const permissions = ofType(resources, 'aws:lambda/permission:Permission').filter(p => p.inputs['function'] === 'upload_image')
+t.test('only this API may invoke the upload function', async t => {
+  const permissions = ofType(resources, 'aws:lambda/permission:Permission').filter(p => p.inputs['function'] === fn.inputs['name'])
   t.equal(permissions.length, 1)
   t.match(permissions[0]!.inputs, { action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', sourceArn: `${api.state['executionArn']}/*/*` })
 })
 
-t.test('the stack creates the mennaimages.com zone when no existing zone is configured', async t => {
-  t.equal(zone.inputs['name'], 'mennaimages.com')
+t.test('the stack keeps the zone it created for upload.mennaimages.com when no existing zone is configured', async t => {
+  t.equal(zone.inputs['name'], 'upload.mennaimages.com')
+  t.same(ofType(resources, 'aws:route53/zone:Zone').map(z => z.name), ['domain-zone'])
   t.equal(invokes.filter(i => i.token === 'aws:route53/getZone:getZone').length, 0)
   t.same(outputs['nameServers'], zone.state['nameServers'])
   t.equal(outputs['zoneId'], zone.state['zoneId'])
@@ -63,6 +65,11 @@ t.test('the certificate is validated through a DNS record in that zone', async t
   t.same(record.inputs['records'], [option.resourceRecordValue])
   const validation = one(resources, 'aws:acm/certificateValidation:CertificateValidation', 'domain-certificate-validation')
   t.same(validation.inputs, { certificateArn: certificate.state['arn'], validationRecordFqdns: [record.state['fqdn']] })
+})
+
+t.test('a validation that cannot finish gives up in 30 minutes instead of holding the deploy', async t => {
+  const validation = one(resources, 'aws:acm/certificateValidation:CertificateValidation', 'domain-certificate-validation')
+  t.equal(validation.options.customTimeouts.create, '30m')
 })
 
 t.test('the API domain uses the validated certificate, regional, TLS 1.2, IPv4 and IPv6', async t => {
@@ -84,7 +91,8 @@ t.test('A and AAAA alias records point the domain at the API domain target', asy
   }
 })
 
-t.test('stack outputs give both URLs', async t => {
+t.test('stack outputs give both URLs, and no step is left', async t => {
   t.equal(outputs['apiUrl'], api.state['apiEndpoint'])
   t.equal(outputs['customDomainUrl'], 'https://upload.mennaimages.com')
+  t.equal(outputs['nextStep'], undefined)
 })

@@ -24,6 +24,12 @@ t.test('the zone is looked up by id, not created', async t => {
   t.same(outputs['nameServers'], ['ns-9.awsdns-09.net'])
 })
 
+t.test('an existing zone is live already: the certificate and custom domain come in the first deploy', async t => {
+  t.equal(one(resources, 'aws:acm/certificateValidation:CertificateValidation', 'domain-certificate-validation').options.customTimeouts.create, '30m')
+  t.equal(outputs['customDomainUrl'], 'https://upload.mennaimages.com')
+  t.equal(outputs['nextStep'], undefined)
+})
+
 t.test('validation and alias records go into the existing zone', async t => {
   const records = ofType(resources, 'aws:route53/record:Record')
   t.same(records.map(r => r.name).sort(), ['domain-alias-a', 'domain-alias-aaaa', 'domain-validation-0'])
@@ -50,6 +56,11 @@ t.test('every log group keeps the configured retention', async t => {
   const groups = ofType(resources, 'aws:cloudwatch/logGroup:LogGroup')
   t.equal(groups.length, 4)
   for (const group of groups) t.equal(group.inputs['retentionInDays'], 90, group.name)
+})
+
+t.test('the bucket lets every configured origin send files straight to S3 and read them back', async t => {
+  const [cors] = ofType(resources, 'aws:s3/bucketCorsConfiguration:BucketCorsConfiguration')
+  t.same(cors!.inputs['corsRules'][0].allowedOrigins, ['https://upload.mennaimages.com', 'https://admin.mennaimages.com'])
 })
 
 t.test('optional settings: reserved concurrency, custom-domain only, extra CORS origin, alarm e-mail', async t => {

@@ -112,5 +112,5 @@ t.test('stack rules: a bucket without its protections, a function logging to an 
   const loose = resources.filter(r => !['images-ownership', 'images-lifecycle'].includes(r.name))
   t.same(checkStack(loose).map(v => v.message), ['bucket images-bucket has no ownership controls', 'bucket images-bucket has no lifecycle configuration'])
   const unmanaged = resources.filter(r => r.name !== 'reconcile-handler-logs')
-  t.same(checkStack(unmanaged).map(v => v.message), ['function reconcile-handler-function logs to /aws/lambda/reconcile_images, which the stack does not create'])
+  t.same(checkStack(unmanaged).map(v => v.message), ['function reconcile-handler-function logs to /aws/lambda/image-upload-service-test-reconcile_images, which the stack does not create'])
 })

@@ -5,22 +5,22 @@ import * as pulumi from '@pulumi/pulumi'
 import t from 'tap'
 import { parse } from 'yaml'
 import { builtCode } from '../../infra/components/function.js'
-import { DEFAULTS, readSettings } from '../../infra/settings.js'
+import { DEFAULTS, MAX_UPLOAD_BYTES_LIMIT, physicalNames, readSettings } from '../../infra/settings.js'
 import { PROJECT, ROOT, fakeBuild, stackConfig } from './fixtures/harness.js'
 
 const settingsWith = (config: Record<string, string>) => {
   pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, v])))
-  return readSettings(new pulumi.Config(PROJECT))
+  return readSettings(new pulumi.Config(PROJECT), { project: PROJECT, stack: 'prod' })
 }
 const projectFile = parse(readFileSync(join(ROOT, 'Pulumi.yaml'), 'utf8'))
 const projectText = readFileSync(join(ROOT, 'Pulumi.yaml'), 'utf8')
 
 t.test('with only a domain, every setting takes its default', async t => {
   const settings = settingsWith({ domain: 'upload.mennaimages.com' })
-  t.same(settings.zone, { create: 'mennaimages.com' }, 'the zone is the domain minus its first label')
+  t.same(settings.zone, { create: 'upload.mennaimages.com', delegated: false }, 'a zone for the service\'s own name, not delegated yet')
   t.match(settings, {
     origin: 'https://upload.mennaimages.com',
-    tableName: DEFAULTS.tableName,
+    tableName: 'image-upload-service-prod-ImageMetadata',
     logRetentionDays: DEFAULTS.logRetentionDays,
     buildDir: join(ROOT, 'dist'),
     reconcileSchedule: DEFAULTS.reconcileSchedule,
@@ -44,6 +44,40 @@ t.test('the admin API key is read as a secret', async t => {
 t.test('a zone id wins over useExistingZone; useExistingZone looks the zone up by name', async t => {
   t.same(settingsWith({ domain: 'upload.mennaimages.com', zoneId: 'Z1', useExistingZone: 'true' }).zone, { lookupId: 'Z1' })
   t.same(settingsWith({ domain: 'upload.mennaimages.com', zone: 'mennaimages.com', useExistingZone: 'true' }).zone, { lookupName: 'mennaimages.com' })
+  t.same(settingsWith({ domain: 'upload.mennaimages.com', useExistingZone: 'true' }).zone, { lookupName: 'mennaimages.com' }, 'by default the domain minus its first label')
+})
+
+t.test('a zone the stack creates is for the domain itself unless `zone` says otherwise; zoneDelegated marks the second deploy', async t => {
+  t.same(settingsWith({ domain: 'upload.mennaimages.com', zoneDelegated: 'true' }).zone, { create: 'upload.mennaimages.com', delegated: true })
+  t.same(settingsWith({ domain: 'upload.mennaimages.com', zone: 'mennaimages.com' }).zone, { create: 'mennaimages.com', delegated: false })
+})
+
+t.test('the bucket CORS origins: the configured ones, each a bare origin', async t => {
+  const origins = ['https://upload.mennaimages.com', 'https://admin.mennaimages.com', 'http://localhost:5173']
+  t.same(settingsWith({ domain: 'upload.mennaimages.com', corsOrigins: JSON.stringify(origins) }).api.corsOrigins, origins)
+})
+
+t.test('maxUploadBytes is capped by what API Gateway can hand Lambda, and the cap itself is accepted', async t => {
+  // 6,291,456 bytes of invoke payload, less 32 KiB for the event around the body, is
+  // 1,564,672 base64 quads of 3 bytes; less 1 KiB of multipart framing, less the one byte over
+  // the limit that must still reach the app for its 413.
+  t.equal(MAX_UPLOAD_BYTES_LIMIT, 4_692_991)
+  t.equal(settingsWith({ domain: 'upload.mennaimages.com', maxUploadBytes: String(MAX_UPLOAD_BYTES_LIMIT) }).api.maxUploadBytes, MAX_UPLOAD_BYTES_LIMIT)
+  t.throws(() => settingsWith({ domain: 'upload.mennaimages.com', maxUploadBytes: String(MAX_UPLOAD_BYTES_LIMIT + 1) }),
+    /maxUploadBytes must be at most 4692991: .*6,291,456.*base64.*POST \/uploads/)
+})
+
+t.test('physical names start with <project>-<stack>, so two stacks share an account without colliding', async t => {
+  t.same(physicalNames('image-upload-service', 'prod'), {
+    apiFunction: 'image-upload-service-prod-upload_image',
+    processorFunction: 'image-upload-service-prod-process_image',
+    reconcileFunction: 'image-upload-service-prod-reconcile_images',
+    table: 'image-upload-service-prod-ImageMetadata',
+    alarmKeyAlias: 'alias/image-upload-service-prod-alarms'
+  })
+  t.equal(physicalNames('image-upload-service', 'team.staging').apiFunction, 'image-upload-service-team-staging-upload_image', 'a dot (not allowed in a function name) becomes a hyphen')
+  t.equal(physicalNames('image-upload-service', 's'.repeat(26)).reconcileFunction.length, 64)
+  t.throws(() => physicalNames('image-upload-service', 's'.repeat(27)), /stack name s{27} is too long: .*64 characters.*at most 26 characters/)
 })
 
 t.test('bad configuration stops the program before any resource is declared', async t => {
@@ -60,7 +94,12 @@ t.test('bad configuration stops the program before any resource is declared', as
     [{ domain, tableName: 'x' }, /tableName/],
     [{ domain, alarmEmail: 'ops' }, /alarmEmail/],
     [{ domain, adminApiKey: 'short' }, /adminApiKey/],
-    [{ domain, adminApiKey: `${'k'.repeat(40)} space` }, /adminApiKey/]
+    [{ domain, adminApiKey: `${'k'.repeat(40)} space` }, /adminApiKey/],
+    [{ domain, bucketName: 'images.mennaimages.com' }, /bucketName images\.mennaimages\.com must not contain a dot: .*path/],
+    [{ domain, bucketName: 'Images' }, /bucketName/],
+    [{ domain, maxUploadBytes: '10485760' }, /maxUploadBytes must be at most/],
+    [{ domain, corsOrigins: JSON.stringify(['https://admin.mennaimages.com/']) }, /corsOrigins: https:\/\/admin\.mennaimages\.com\/ is not an origin/],
+    [{ domain, corsOrigins: '"https://admin.mennaimages.com"' }, /corsOrigins must be a JSON list/]
   ]
   for (const [config, message] of cases) t.throws(() => settingsWith(config), message, JSON.stringify(config))
 })
@@ -96,12 +135,12 @@ t.test('Pulumi runs infra/index.ts as ESM TypeScript through tsx', async t => {
   t.ok(pkg.dependencies.tsx ?? pkg.devDependencies.tsx, 'tsx is installed by npm ci')
 })
 
-t.test('the prod stack: us-east-1, upload.mennaimages.com in a zone the stack creates, no alarm e-mail', async t => {
+t.test('the prod stack: us-east-1, upload.mennaimages.com in its own zone the stack creates, no alarm e-mail', async t => {
   const file = parse(readFileSync(join(ROOT, 'Pulumi.prod.yaml'), 'utf8'))
   t.equal(file.config['aws:region'], 'us-east-1')
   const settings = settingsWith(stackConfig('prod'))
   t.equal(settings.domain, 'upload.mennaimages.com')
-  t.same(settings.zone, { create: 'mennaimages.com' })
+  t.same(settings.zone, { create: 'upload.mennaimages.com', delegated: false })
   t.equal(settings.alarmEmail, undefined)
   t.equal(settings.logRetentionDays, 30)
 })
