@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { AppError, errors } from '../lib/errors.js'
+import { decodeBudgetProblem } from '../lib/decode-budget.js'
 import { HEADER_PROBE_LIMIT, storedImageDimensions } from '../lib/image-head.js'
 import { SNIFF_BYTES, sniffContentType } from '../lib/sniff.js'
 import { IMAGE_KIND } from '../lib/table.js'
@@ -73,7 +74,10 @@ async function check (
   if (!rules.allowedTypes.includes(contentType)) return errors.unsupportedType(item.filename, contentType, rules.allowedTypes).message
   try {
     const pixelRules = { filename: item.filename, maxPixels: rules.maxPixels }
-    return { contentType, ...await storedImageDimensions(contentType, { first: object.bytes, size: object.size }, pixelRules, readFrom) }
+    const dimensions = await storedImageDimensions(contentType, { first: object.bytes, size: object.size }, pixelRules, readFrom)
+    const costly = decodeBudgetProblem({ contentType, head: object.bytes, ...dimensions, fileBytes: object.size })
+    if (costly) return errors.decodeTooCostly(item.filename, costly).message
+    return { contentType, ...dimensions }
   } catch (err) {
     if (err instanceof AppError) return err.message
     throw err

@@ -1,7 +1,7 @@
 // Inside the processing worker thread: builds its own AWS clients from the config and target it
 // was started with, handles one S3 event record per message with the Lambda handler, and posts
 // back the outcomes (or the error) and every log line.
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort, threadId, workerData } from 'node:worker_threads'
 import { createAwsClients } from '../plugins/aws-clients.js'
 import type { ProcessorLog } from './deps.js'
 import { handleS3Event } from './handle-event.js'
@@ -26,3 +26,4 @@ port.on('message', (message: ToWorker) => {
       post({ id: message.id, error: { name: error.name, message: error.message } })
     })
 })
+log.info({ threadId }, 'processing worker ready')

@@ -7,6 +7,7 @@ import { sanitizeFilename } from '../lib/filename.js'
 import { readImageHead } from '../lib/image-head.js'
 import type { DimensionWatch } from '../lib/dimension-watch.js'
 import { checkStructure, type StructureCheck } from '../lib/image-structure.js'
+import { decodeBudgetProblem } from '../lib/decode-budget.js'
 import { newDeleteToken } from '../lib/delete-token.js'
 import { newImageId, originalKey } from '../lib/keys.js'
 import { fromParserError } from '../lib/multipart-errors.js'
@@ -88,6 +89,9 @@ async function receiveFile (part: MultipartFile, ctx: UploadContext, pending: Up
     // A header that came late was checked inside the stream, before its last byte was stored;
     // read it here while the placeholder still has the object rolled back if anything is amiss.
     const { width, height } = head.late ? head.late.end() : head
+    // Its real size is known only now: what it may ask its decoder for depends on it.
+    const costly = decodeBudgetProblem({ contentType: head.contentType, head: head.bytes, width, height, fileBytes: stored.size })
+    if (costly) throw errors.decodeTooCostly(filename, costly)
     pending.pop()
     return {
       id,
