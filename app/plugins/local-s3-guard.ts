@@ -10,6 +10,9 @@ import { parseQuery, SignatureRefused, SigV4Verifier, type LocalKey, type Refusa
  * every request signed with the local key (header or presigned URL, within its expiry), and
  * browser form uploads only within their signed policy. CORS preflights carry no credentials
  * and stay with s3rver's bucket CORS rules.
+ * The local key is no secret (test/test, printed in the logs and the README), so any web page
+ * could sign with it, and a form POST needs no preflight: browsers are answered only for pages
+ * served from loopback (their Origin header), where the app's own pages are.
  */
 
 interface KoaContext {
@@ -32,6 +35,10 @@ const CODES: Record<Refusal, { header: string, query: string }> = {
 export function localS3Guard (key: LocalKey, spoolDir: string): Middleware {
   const verifier = new SigV4Verifier(key, 's3')
   return async function localS3Guard (ctx, next) {
+    const origin = ctx.req.headers.origin
+    if (origin !== undefined && !isLoopbackOrigin(origin)) {
+      throw new S3Error('AccessDenied', 'The local S3 answers browsers only for pages served from a loopback address')
+    }
     if (ctx.method === 'OPTIONS') return next()
     const url = ctx.req.url ?? '/'
     const at = url.indexOf('?')
@@ -68,11 +75,27 @@ export function localS3Guard (key: LocalKey, spoolDir: string): Middleware {
   }
 }
 
+/** http(s)://localhost, 127.x.x.x or [::1] (any port); `null` and every other origin are refused. */
+export function isLoopbackOrigin (origin: string): boolean {
+  let url: URL
+  try {
+    url = new URL(origin)
+  } catch {
+    return false
+  }
+  if (url.origin !== origin || (url.protocol !== 'http:' && url.protocol !== 'https:')) return false
+  return url.hostname === 'localhost' || url.hostname.endsWith('.localhost') || url.hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname)
+}
+
 /** POST /<bucket> with no subresource is S3's browser form upload; anything else is an API call. */
 function formUploadBucket (method: string, rawPath: string, search: string): string | undefined {
   if (method !== 'POST' || search !== '') return undefined
   const match = /^\/([^/]+)\/?$/.exec(rawPath)
-  return match === null ? undefined : decodeURIComponent(match[1] as string)
+  try {
+    return match === null ? undefined : decodeURIComponent(match[1] as string)
+  } catch {
+    return undefined
+  }
 }
 
 /** Puts the guard in front of s3rver's routes (after its logger and error rendering). */

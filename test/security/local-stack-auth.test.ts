@@ -26,11 +26,11 @@ async function grant (size: number): Promise<Grant> {
   return res.json()
 }
 
-async function postForm (url: string, fields: Record<string, string>, file: Uint8Array): Promise<{ status: number, location: string | null, body: string }> {
+async function postForm (url: string, fields: Record<string, string>, file: Uint8Array, headers: Record<string, string> = {}): Promise<{ status: number, location: string | null, body: string }> {
   const form = new FormData()
   for (const [name, value] of Object.entries(fields)) form.append(name, value)
   form.append('file', new Blob([new Uint8Array(file)]), 'file')
-  const res = await fetch(url, { method: 'POST', body: form, redirect: 'manual', signal: AbortSignal.timeout(10_000) })
+  const res = await fetch(url, { method: 'POST', body: form, headers, redirect: 'manual', signal: AbortSignal.timeout(10_000) })
   return { status: res.status, location: res.headers.get('location'), body: await res.text() }
 }
 
@@ -104,6 +104,26 @@ t.test('a POST with no policy, or a policy signed with another secret, is refuse
   t.equal(res.status, 403)
   t.match(res.body, /SignatureDoesNotMatch/)
   t.notOk(await exists(key))
+})
+
+t.test('the local key is public, so S3 answers browsers only for pages served from loopback', async t => {
+  // What any web page can do: sign its own policy with test/test and post the form (no preflight).
+  const key = `originals/${crypto.randomUUID()}`
+  const forged = await createPresignedPost(clients.s3, { Bucket: bucket, Key: key, Conditions: [['content-length-range', 1, 1000]] })
+  for (const origin of ['https://evil.example', 'null', 'http://127.0.0.1.evil.example']) {
+    const res = await postForm(forged.url, forged.fields, png, { Origin: origin })
+    t.equal(res.status, 403, `Origin: ${origin}`)
+  }
+  t.notOk(await exists(key))
+  const preflight = await fetch(`${stack.endpoints.s3}/${bucket}`, {
+    method: 'OPTIONS',
+    headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
+    signal: AbortSignal.timeout(10_000)
+  })
+  await preflight.arrayBuffer()
+  t.equal(preflight.headers.get('access-control-allow-origin'), null, 'no CORS for another origin')
+  const local = await postForm(forged.url, forged.fields, png, { Origin: 'http://127.0.0.1:3000' })
+  t.equal(local.status, 204, 'a page served from loopback, like the app\'s, may post')
 })
 
 t.test('an unsigned PUT to processed/... is refused', async t => {
