@@ -1,27 +1,23 @@
 /**
  * `node app` as a user runs it: a child process on the embedded stack, a real HTTP client,
- * and S3 and DynamoDB checked through their own APIs on the ports the test fixed.
+ * and S3 and DynamoDB checked through their own APIs on the ports the startup log names (every
+ * port is 0: the app and its stack pick free ones).
  */
 import t from 'tap'
 import { S3Client, GetObjectCommand } from '@aws-sdk/client-s3'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb'
-import { freePort, tempDir } from '../helpers/stand-ins.js'
+import { tempDir } from '../helpers/stand-ins.js'
 import { fixture } from '../helpers/multipart.js'
 import { sha256 } from '../helpers/inspect.js'
-import { spawnNodeApp, waitForLog } from '../helpers/node-app.js'
+import { spawnNodeApp, waitForStartup } from '../helpers/node-app.js'
 
 const dataDir = await tempDir()
 t.teardown(() => dataDir.remove())
-const [port, s3Port, dynamoPort] = [await freePort(), await freePort(), await freePort()]
-const env = { PORT: String(port), LOCAL_S3_PORT: String(s3Port), LOCAL_DYNAMODB_PORT: String(dynamoPort), DATA_DIR: dataDir.path, LOG_LEVEL: 'info' }
-const base = `http://127.0.0.1:${port}`
+const env = { PORT: '0', DATA_DIR: dataDir.path, LOG_LEVEL: 'info' }
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' }
-const s3 = new S3Client({ endpoint: `http://127.0.0.1:${s3Port}`, region: 'us-east-1', forcePathStyle: true, credentials })
-const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: `http://127.0.0.1:${dynamoPort}`, region: 'us-east-1', credentials }))
-t.teardown(() => { s3.destroy(); ddb.destroy() })
 
-async function upload (name: string): Promise<Response> {
+async function upload (base: string, name: string): Promise<Response> {
   const form = new FormData()
   form.append('file', new Blob([new Uint8Array(fixture(name))]), name)
   return fetch(`${base}/upload`, { method: 'POST', body: form })
@@ -30,10 +26,13 @@ async function upload (name: string): Promise<Response> {
 t.test('uploads through `node app`, keeps the data across a restart, and shuts down cleanly', async t => {
   const first = spawnNodeApp(env)
   t.teardown(() => { first.child.kill('SIGKILL') })
-  const started = await waitForLog(first, line => line['mode'] !== undefined)
-  t.match(started, { mode: 'local', s3Endpoint: `http://127.0.0.1:${s3Port}`, dynamodbEndpoint: `http://127.0.0.1:${dynamoPort}` }, 'the startup log names the mode and the local endpoints')
+  const started = await waitForStartup(first)
+  t.match(started, { mode: 'local', url: /^http:\/\/127\.0\.0\.1:\d+$/, s3Endpoint: /^http:\/\/127\.0\.0\.1:\d+$/, dynamodbEndpoint: /^http:\/\/127\.0\.0\.1:\d+$/ }, 'the startup log names the mode, its address and the local endpoints')
+  const s3 = new S3Client({ endpoint: started.s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials })
+  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: started.dynamodbEndpoint, region: 'us-east-1', credentials }))
+  t.teardown(() => { s3.destroy(); ddb.destroy() })
 
-  const res = await upload('image.jpg')
+  const res = await upload(started.url, 'image.jpg')
   t.equal(res.status, 201)
   const record = await res.json() as { id: string, key: string, sha256: string }
   t.equal(record.sha256, sha256(fixture('image.jpg')))
@@ -53,8 +52,8 @@ t.test('uploads through `node app`, keeps the data across a restart, and shuts d
 
   const second = spawnNodeApp(env)
   t.teardown(() => { second.child.kill('SIGKILL') })
-  await waitForLog(second, line => line['mode'] !== undefined)
-  const page = await fetch(`${base}/gallery/${record.id}`)
+  const restarted = await waitForStartup(second)
+  const page = await fetch(`${restarted.url}/gallery/${record.id}`)
   t.equal(page.status, 200, 'the upload survived the restart')
   t.match(await page.text(), record.sha256)
   second.child.kill('SIGINT')

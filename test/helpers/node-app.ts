@@ -58,3 +58,18 @@ export async function waitForLog (app: NodeAppProcess, match: (line: Record<stri
   }
   throw new Error(`log line not seen; stderr: ${app.stderr()}; logs: ${JSON.stringify(app.logs).slice(0, 2000)}`)
 }
+
+export interface StartupLine extends Record<string, unknown> {
+  url: string
+  s3Endpoint: string
+  dynamodbEndpoint: string
+}
+
+/**
+ * Waits for the startup line and reads where the app and its embedded stack listen: tests start
+ * `node app` with PORT=0 (and the local stack on its default port 0), so no port is probed free
+ * and then lost to another process before the child takes it.
+ */
+export async function waitForStartup (app: NodeAppProcess, timeoutMs = 60_000): Promise<StartupLine> {
+  return await waitForLog(app, line => line['mode'] !== undefined && typeof line['url'] === 'string', timeoutMs) as StartupLine
+}

@@ -7,8 +7,8 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { fixture } from '../helpers/multipart.js'
-import { spawnNodeApp, waitForLog } from '../helpers/node-app.js'
-import { freePort, tempDir } from '../helpers/stand-ins.js'
+import { spawnNodeApp, waitForStartup } from '../helpers/node-app.js'
+import { tempDir } from '../helpers/stand-ins.js'
 
 const secret = (name: string): string => `${name}-${randomBytes(16).toString('hex')}`
 const adminKey = secret('adminkey')
@@ -22,11 +22,9 @@ const secrets = {
 t.test('credentials in headers and delete tokens in responses never appear in the logs', async t => {
   const dataDir = await tempDir()
   t.teardown(() => dataDir.remove())
-  const port = await freePort()
-  const app = spawnNodeApp({ PORT: String(port), DATA_DIR: dataDir.path, LOG_LEVEL: 'trace', ADMIN_API_KEY: adminKey })
+  const app = spawnNodeApp({ PORT: '0', DATA_DIR: dataDir.path, LOG_LEVEL: 'trace', ADMIN_API_KEY: adminKey })
   t.teardown(() => { app.child.kill('SIGKILL') })
-  await waitForLog(app, line => line['mode'] === 'local')
-  const base = `http://127.0.0.1:${port}`
+  const { url: base } = await waitForStartup(app)
 
   const upload = async (name: string, content: Buffer) => {
     const form = new FormData()
