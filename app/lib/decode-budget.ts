@@ -5,9 +5,11 @@
  * written on, loaded (load average ~15: read the times as upper figures), each decode +
  * renderVariants in a fresh process (time, VmHWM):
  *
- * - BMP goes through bmp-ts, pure JavaScript and synchronous: ~100 ns a pixel (10 MP in 1.1 s,
- *   138 MiB; the issue's 100 MP RLE8 of 64 bytes: 10 s and 1.4 GB). BMP_MAX_PIXELS = 25 MP still
- *   admits every uncompressed BMP either upload limit lets through (a 24-bit 25 MP BMP is 75 MB).
+ * - BMP is decoded in JavaScript (decode-bmp.ts: bmpimagejs, and an RLE decoder), synchronously,
+ *   to RGBA: 4 bytes a pixel before sharp copies it. The 64-byte RLE8 declaring 100 MP of the issue
+ *   took 10 s and 1.4 GB through bmp-ts; through today's decoder + renderVariants 2.7 s and
+ *   513 MiB; a 25 MP uncompressed BMP 2.3 s, 248 MiB. BMP_MAX_PIXELS = 25 MP bounds that, and
+ *   still admits every uncompressed 24-bit BMP either upload limit lets through (25 MP is 75 MB).
  * - RLE BMP: a run codes at most 255 pixels in 2 bytes (127.5 px/byte); only the delta and
  *   end-of-line/end-of-bitmap escapes go further, and the pixels they skip are undefined. So a
  *   real RLE file stays under RLE_BMP_MAX_PIXELS_PER_BYTE = 256, with room to spare.
