@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
@@ -41,6 +41,8 @@ export async function startLocalStack (options: LocalStackOptions): Promise<Loca
   const spoolDir = join(dataDir, 'incoming-forms')
   await mkdir(s3Dir, { recursive: true })
   await mkdir(dynamoDir, { recursive: true })
+  // Form uploads a crash left half spooled.
+  await rm(spoolDir, { recursive: true, force: true })
   await mkdir(spoolDir, { recursive: true })
 
   DUMMY_ACCOUNT.createKeyPair(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey)
