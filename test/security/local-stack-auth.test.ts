@@ -72,6 +72,29 @@ t.test('a POST larger than the policy\'s content-length-range is refused and wri
   t.notOk(await exists(`incoming/${id}`))
 })
 
+t.test('a POST outside its policy\'s other conditions is refused: Content-Type, expiry, an unlisted field, too small', async t => {
+  const { id, upload } = await grant(png.length)
+  const svg = await postForm(upload.url, { ...upload.fields, 'Content-Type': 'image/svg+xml' }, png)
+  t.equal(svg.status, 403, 'another Content-Type than granted')
+  t.match(svg.body, /Policy Condition failed/)
+  const extra = await postForm(upload.url, { ...upload.fields, 'x-amz-meta-note': 'unlisted' }, png)
+  t.equal(extra.status, 403, 'a field no condition names')
+  t.match(extra.body, /Extra input fields: x-amz-meta-note/)
+  const small = await postForm(upload.url, upload.fields, png.subarray(0, 8))
+  t.equal(small.status, 400, 'smaller than the exact size granted')
+  t.match(small.body, /EntityTooSmall/)
+  t.notOk(await exists(`incoming/${id}`))
+
+  const late = new S3Client({ ...clientSettings, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, systemClockOffset: -2 * 3600_000 })
+  t.teardown(() => late.destroy())
+  const key = `incoming/${crypto.randomUUID()}`
+  const expired = await createPresignedPost(late, { Bucket: bucket, Key: key, Expires: 60 })
+  const res = await postForm(expired.url, expired.fields, png)
+  t.equal(res.status, 403, 'a policy past its expiration')
+  t.match(res.body, /Policy expired/)
+  t.notOk(await exists(key))
+})
+
 t.test('a POST with success_action_redirect is refused, with no redirect, even when its policy allows it', async t => {
   const key = `incoming/${crypto.randomUUID()}`
   const signed = await createPresignedPost(clients.s3, {
