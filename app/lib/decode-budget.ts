@@ -22,9 +22,11 @@
  *   LZW codes at most ~1,400 px/byte (that GIF: 1,473), so GIF_MAX_PIXELS_PER_BYTE = 2,048 of the
  *   canvas the upload check reads (screen grown to hold the first frame) refuses a huge screen
  *   around a small frame and no real GIF.
- * - PNG, JPEG, TIFF, WebP, AVIF: libvips streams them, so MAX_PIXELS bounds the cost (100 MP
- *   from under 300 KB: PNG 1.0 s, 226 MiB; deflate TIFF 2.0 s, 154 MiB; lossless WebP 4 KB
- *   2.2 s, 147 MiB); libpng refuses over 1,000,000 rows (a 1 x 100,000,000 PNG: 14 ms).
+ * - PNG, JPEG, TIFF, WebP: libvips streams them, so MAX_PIXELS bounds the cost (100 MP from
+ *   under 300 KB: PNG 1.0 s, 226 MiB; deflate TIFF 2.0 s, 154 MiB; lossless WebP 4 KB 2.2 s,
+ *   147 MiB); libpng refuses over 1,000,000 rows (a 1 x 100,000,000 PNG: 14 ms). AVIF is
+ *   decoded by libheif inside libvips, natively and off the JS thread; left to MAX_PIXELS (no
+ *   dense test file could be made here: vips' AV1 output of 8000x8000 did not load).
  */
 export const BMP_MAX_PIXELS = 25_000_000
 export const RLE_BMP_MAX_PIXELS_PER_BYTE = 256
