@@ -12,7 +12,7 @@ interface Pending { resolve: (outcomes: Outcome[]) => void, reject: (err: Error)
 /**
  * `node app`'s processor: s3rver's events go through the same bounded queue as
  * processLocalEvents, but each record is handled in a worker thread, so decoding an image
- * (sharp's pipeline setup, bmp-ts and heic-decode run synchronously on their calling thread)
+ * (the BMP decoder and heic-decode's WASM run synchronously on their calling thread)
  * never holds up the server's event loop. One worker serves every record (`concurrency` at a
  * time), started at once; if it dies (out of memory in a decoder), the records in hand fail and
  * the next record starts a new one.

@@ -63,7 +63,7 @@ export function zeroPng (width: number, height: number): Buffer {
 /** A 58 KB HEIC whose primary image is a 20x20 grid of 512x512 tiles cropped to 10000x10000. */
 export const heicGridBomb = (): Buffer => fixture('heic-grid-100mp.heic')
 
-/** An uncompressed 8-bit palette BMP of width x height (bytes: about width x height): costly for bmp-ts, not a bomb. */
+/** An uncompressed 8-bit palette BMP of width x height (bytes: about width x height): costly for the JavaScript BMP decoder, not a bomb. */
 export function plainBmp (width: number, height: number): Buffer {
   const stride = Math.ceil(width / 4) * 4
   const offset = 54 + 256 * 4

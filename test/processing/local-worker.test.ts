@@ -1,6 +1,6 @@
 // `node app`'s processor runs each S3 event record in a worker thread behind a bounded queue:
 // the outcomes come back as they did in-process, while this thread's event loop keeps turning
-// during a costly decode (bmp-ts is synchronous JavaScript: in this thread it stalls the loop).
+// during a costly decode (BMP is decoded by synchronous JavaScript: in this thread it stalls the loop).
 import { EventEmitter } from 'node:events'
 import t, { type Test } from 'tap'
 import { buildTestApp, testClients } from '../helpers/build-app.js'
@@ -15,7 +15,7 @@ import { s3EventRecord } from '../helpers/s3-events.js'
 const stack = await startEmbeddedStack()
 t.teardown(() => stack.close())
 const silent = { debug () {}, info () {}, warn () {}, error () {} }
-/** 3000x3000, 9 MB: bmp-ts takes about a second for it here. */
+/** 3000x3000, 9 MB: decoding it to RGBA and making its variants takes about a second here. */
 const costlyBmp = plainBmp(3000, 3000)
 
 type Start = (results: LocalResult[], config: Awaited<ReturnType<typeof buildTestApp>>['config']) => LocalProcessing

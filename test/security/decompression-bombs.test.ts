@@ -77,7 +77,7 @@ const cases: Array<[string, () => Buffer]> = [
   ['HEIC of 58 KB whose grid declares 10000x10000', heicGridBomb],
   ['GIF of 35 bytes whose logical screen is 10000x10000 around one 1x1 frame', () => hugeScreenGif(10_000, 10_000)],
   ['PNG of 1 x 100,000,000 zero rows', () => zeroPng(1, 100_000_000)],
-  // Within every limit, and still seconds of synchronous bmp-ts: the worker keeps it off the server.
+  // Within every limit, and still a second or more of synchronous BMP decoding: the worker keeps it off the server.
   ['BMP uncompressed 3000x3000 (9 MB)', () => plainBmp(3000, 3000)]
 ]
 const extension = { RLE8: 'bmp', HEIC: 'heic', GIF: 'gif', PNG: 'png', BMP: 'bmp' } as Record<string, string>
