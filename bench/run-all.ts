@@ -10,6 +10,7 @@ import { run as throughput } from './throughput.js'
 import { run as smallImages } from './small-images.js'
 import { run as processing } from './processing.js'
 import { run as processingMemory } from './processing-memory.js'
+import { run as decodeCost } from './decode-cost.js'
 import { run as coldStart } from './cold-start.js'
 import { run as profile } from './profile.js'
 import { ROOT, TMP } from './lib/processes.js'
@@ -20,6 +21,7 @@ const BENCHMARKS: Array<[string, (options: RunOptions) => Promise<BenchResult>]>
   ['small images', smallImages],
   ['processing', processing],
   ['processing memory', processingMemory],
+  ['decode cost', decodeCost],
   // Last but one: the Lambda entry and its bundle are the newest code in the tree.
   ['cold start', coldStart],
   // Untimed diagnostics for the rows that miss: where the servers' CPU and memory go.
