@@ -18,10 +18,11 @@
  *   No per-byte rule: a flat 12 MP HEVC image is 3 KB (3,900 px/byte), denser than that bomb.
  *   libheif itself refuses grids that reuse a tile or leave it uncovered, and an ispe larger
  *   than the coded image, cheaply (under 1.5 s, 120 MiB, mostly compiling the WASM).
- * - GIF: libvips allocates the whole canvas (a one-colour 5000x5000 GIF of 17 KB: 2.6 s, 211 MiB).
- *   LZW codes at most ~1,400 px/byte (that GIF: 1,473), so GIF_MAX_PIXELS_PER_BYTE = 2,048 of the
- *   canvas the upload check reads (screen grown to hold the first frame) refuses a huge screen
- *   around a small frame and no real GIF.
+ * - GIF: libvips decodes every frame onto the whole canvas (a one-colour 5000x5000 GIF of 17 KB:
+ *   2.6 s, 211 MiB; a 1000x1000 screen around a 1x1 frame is rendered 1000x1000, though a
+ *   10000x10000 one came out 1x1 in 6 ms). LZW codes at most ~1,400 px/byte (that 5000x5000 GIF:
+ *   1,473), so GIF_MAX_PIXELS_PER_BYTE = 2,048 of the canvas the upload check reads (screen grown
+ *   to hold the first frame) refuses a huge screen around a small frame and no real GIF.
  * - PNG, JPEG, TIFF, WebP: libvips streams them, so MAX_PIXELS bounds the cost (100 MP from
  *   under 300 KB: PNG 1.0 s, 226 MiB; deflate TIFF 2.0 s, 154 MiB; lossless WebP 4 KB 2.2 s,
  *   147 MiB); libpng refuses over 1,000,000 rows (a 1 x 100,000,000 PNG: 14 ms). AVIF is
