@@ -25,6 +25,13 @@ export function rle8BmpBomb (width: number, height: number): Buffer {
   return bytes
 }
 
+/** The same, padded after its end marker to exactly `pixelsPerByte`: the densest an RLE budget admits. */
+export function paddedRle8Bmp (width: number, height: number, pixelsPerByte: number): Buffer {
+  const bytes = Buffer.concat([rle8BmpBomb(width, height), Buffer.alloc(Math.max(0, Math.ceil(width * height / pixelsPerByte) - 64))])
+  bytes.writeUInt32LE(bytes.length, 2)
+  return bytes
+}
+
 /** A GIF whose logical screen is width x height around one 1x1 frame (35 bytes). */
 export function hugeScreenGif (width: number, height: number): Buffer {
   const screen = Buffer.alloc(13)
@@ -62,6 +69,9 @@ export function zeroPng (width: number, height: number): Buffer {
 
 /** A 58 KB HEIC whose primary image is a 20x20 grid of 512x512 tiles cropped to 10000x10000. */
 export const heicGridBomb = (): Buffer => fixture('heic-grid-100mp.heic')
+
+/** A 25 KB HEIC, a 13x13 grid of flat 512x512 tiles (6656x6656, 44 MP): under every limit, seconds of WASM decoding. */
+export const heicGrid44mp = (): Buffer => fixture('heic-grid-44mp.heic')
 
 /** An uncompressed 8-bit palette BMP of width x height (bytes: about width x height): costly for the JavaScript BMP decoder, not a bomb. */
 export function plainBmp (width: number, height: number): Buffer {
