@@ -27,6 +27,9 @@ export interface StructureCheck {
   end: () => string | undefined
 }
 
+/** False for formats whose structure is not walked (TIFF: its directories may point anywhere). */
+export const hasStructureCheck = (contentType: string): boolean => contentType in WALKERS
+
 export function checkStructure (contentType: string): StructureCheck {
   const make = WALKERS[contentType]
   if (!make) return { push: () => undefined, end: () => undefined }

@@ -3,6 +3,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { AppError, errors } from '../lib/errors.js'
 import { decodeBudgetProblem } from '../lib/decode-budget.js'
 import { HEADER_PROBE_LIMIT, storedImageDimensions } from '../lib/image-head.js'
+import { checkStructure, hasStructureCheck } from '../lib/image-structure.js'
 import { SNIFF_BYTES, sniffContentType } from '../lib/sniff.js'
 import { IMAGE_KIND } from '../lib/table.js'
 import { readImageItem, type ImageItem } from '../services/image-items.js'
@@ -17,7 +18,9 @@ import type { OriginalRef } from './s3-event.js'
  * the size the grant pinned (a stand-in S3 may not enforce it). The first MiB, from a ranged
  * GET, decides, so a refused file is never downloaded whole (a header the file places further
  * on, such as a TIFF directory after the pixels, is read by a second ranged GET from there); a
- * size the event announces that is not the granted one refuses it before any read.
+ * size the event announces that is not the granted one refuses it before any read. A file whose
+ * header passes is then walked whole, streamed from S3, as POST /upload walks it: a valid header
+ * followed by anything else (a script, another file) is refused rather than hosted.
  *
  * An accepted file is copied to originals/ (only if it is still the object that was checked)
  * and its item becomes `processing`; the copy's own event then makes the variants, the same
@@ -77,11 +80,30 @@ async function check (
     const dimensions = await storedImageDimensions(contentType, { first: object.bytes, size: object.size }, pixelRules, readFrom)
     const costly = decodeBudgetProblem({ contentType, head: object.bytes, ...dimensions, fileBytes: object.size })
     if (costly) return errors.decodeTooCostly(item.filename, costly).message
+    const rest = object.size > object.bytes.length ? readFrom(object.bytes.length) : undefined
+    const broken = await structureProblem(contentType, object.bytes, rest)
+    if (broken) return errors.corruptImage(item.filename, contentType, broken).message
     return { contentType, ...dimensions }
   } catch (err) {
     if (err instanceof AppError) return err.message
     throw err
   }
+}
+
+/**
+ * The problem the streaming structure walk finds in the whole file, if any: the first MiB already
+ * read, then the rest streamed from S3. Memory stays bounded.
+ */
+async function structureProblem (contentType: string, first: Buffer, rest: AsyncIterable<Buffer> | undefined): Promise<string | undefined> {
+  if (!hasStructureCheck(contentType)) return undefined
+  const structure = checkStructure(contentType)
+  const early = structure.push(first)
+  if (early) return early
+  for await (const chunk of rest ?? []) {
+    const problem = structure.push(chunk)
+    if (problem) return problem
+  }
+  return structure.end()
 }
 
 /**

@@ -47,7 +47,7 @@ t.test('POST /upload: the original is read once, whole', async t => {
   t.same(reads(`originals/${id}`), [{}], 'one GET without a Range')
 })
 
-t.test('a direct upload: its first MiB read to admit it, then the original read once, whole, and hashed', async t => {
+t.test('a direct upload: read once to admit it (first MiB, then the rest walked), then the original read once, whole, and hashed', async t => {
   t.ok(bigJpeg.length > HEADER_PROBE_LIMIT, `the file (${bigJpeg.length} bytes) is larger than the admission reads`)
   const grant = await app.inject({ method: 'POST', url: '/uploads', payload: { filename: 'big.jpg', size: bigJpeg.length, type: 'image/jpeg' } })
   t.equal(grant.statusCode, 201)
@@ -59,7 +59,8 @@ t.test('a direct upload: its first MiB read to admit it, then the original read 
 
   t.match(await processing.outcomeOf(id), { result: 'admitted' })
   t.match(await processing.outcomeOf(id), { result: 'ready' })
-  t.same(reads(`incoming/${id}`), [{ range: `bytes=0-${HEADER_PROBE_LIMIT - 1}` }], 'the admission: one ranged GET')
+  t.same(reads(`incoming/${id}`), [{ range: `bytes=0-${HEADER_PROBE_LIMIT - 1}` }, { range: `bytes=${HEADER_PROBE_LIMIT}-` }],
+    'the admission: a ranged GET of the first MiB for the checks, then the rest, streamed, for the structure walk')
   t.same(reads(`originals/${id}`), [{}], 'processing: one GET without a Range')
   const record = (await app.inject({ method: 'GET', url: `/images/${id}` })).json()
   t.match(record, { status: 'ready', sha256: sha256(bigJpeg), width: 1200, height: 900 }, 'the one buffer held every byte, in order')
