@@ -49,3 +49,17 @@ t.test('long names of astral characters are cut on character boundaries', async 
   t.notMatch(name, /\uFFFD/)
   t.equal(name, '🐱'.repeat(255))
 })
+
+t.test('trailing white space is trimmed', async t => {
+  t.equal(sanitizeFilename('photo.png   '), 'photo.png')
+  t.equal(sanitizeFilename('photo.png\u00a0'), 'photo.png')
+})
+
+t.test('a name of exactly 255 characters is kept whole; the extension is kept up to 16 characters', async t => {
+  const exact = 'a'.repeat(251) + '.jpg'
+  t.equal(sanitizeFilename(exact), exact)
+  const sixteen = '.' + 'x'.repeat(15)
+  t.equal(sanitizeFilename('a'.repeat(300) + sixteen), 'a'.repeat(255 - 16) + sixteen, 'a 16-character extension survives the cut')
+  const seventeen = '.' + 'x'.repeat(16)
+  t.equal(sanitizeFilename('a'.repeat(300) + seventeen), 'a'.repeat(255), 'a longer one is not an extension: the name is cut plainly')
+})
